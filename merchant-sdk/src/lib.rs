@@ -1,0 +1,38 @@
+//! # xinyi merchant SDK
+//!
+//! What a checkout terminal needs to accept 信易+ credit codes:
+//!
+//! - [`TrustedKeys`]: the service's published keys (`GET /v1/keys`), parsed once;
+//! - [`Verifier`]: checks a scanned code offline and returns the citizen's
+//!   level, never who they are;
+//! - [`ReplayGuard`]: refuses a second scan of the same code at this terminal;
+//! - the credit-code format itself ([`credit_code`]), which the service uses
+//!   to sign codes, so that there is exactly one implementation of it.
+//!
+//! ```
+//! use xinyi_merchant_sdk::{TrustedKeys, Verifier, ReplayGuard};
+//! # fn scan(keys_json: &str, scanned: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = Verifier::new(TrustedKeys::from_json(keys_json)?);
+//! let mut guard = ReplayGuard::default();
+//! match verifier.verify_once(scanned, time::OffsetDateTime::now_utc(), &mut guard) {
+//!     Ok(code) => println!("level {}", code.level),
+//!     Err(refusal) => println!("{refusal}"),
+//! }
+//! # Ok(()) }
+//! ```
+
+pub mod credit_code;
+mod error;
+mod key_id;
+mod key_set;
+mod level;
+mod replay;
+mod verify;
+
+pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeSigner, IssueError};
+pub use error::{VerifyError, VerifyErrorReport};
+pub use key_id::{KeyId, SHORT_KEY_ID_LEN};
+pub use key_set::{JsonWebKeySet, KeySetError, PublishedKey, TrustedKeys};
+pub use level::{CreditLevel, LevelView};
+pub use replay::ReplayGuard;
+pub use verify::{DEFAULT_CLOCK_SKEW, VerifiedCode, Verifier};

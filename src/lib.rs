@@ -1,0 +1,3 @@
+//! xinyi: the 信易+ credit-benefit service.
+
+pub mod citizen_handle;
