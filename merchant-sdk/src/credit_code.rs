@@ -18,7 +18,6 @@ use crate::error::VerifyError;
 use crate::key_id::{KeyId, SHORT_KEY_ID_LEN};
 use crate::level::CreditLevel;
 use ed25519_dalek::{Signature, Signer, SigningKey};
-use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use time::OffsetDateTime;
@@ -233,11 +232,5 @@ impl fmt::Display for CodeId {
 impl fmt::Debug for CodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CodeId({})", self.to_hex())
-    }
-}
-
-impl Serialize for CodeId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_hex())
     }
 }

@@ -1,6 +1,5 @@
 //! Why a scanned code was not accepted, in words staff can act on.
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A refusal of a scanned code. [`VerifyError::code`] is a stable machine
@@ -38,28 +37,5 @@ impl VerifyError {
             VerifyError::NotYetValid { .. } => "not_yet_valid",
             VerifyError::Replay => "replay",
         }
-    }
-}
-
-/// The JSON form of a refusal: `{"ok":false,"error":"expired","message":…}`.
-#[derive(Debug, Clone, Serialize)]
-pub struct VerifyErrorReport {
-    pub ok: bool,
-    pub error: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
-    pub expired_at: Option<OffsetDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
-    pub valid_from: Option<OffsetDateTime>,
-}
-
-impl From<&VerifyError> for VerifyErrorReport {
-    fn from(error: &VerifyError) -> Self {
-        let (expired_at, valid_from) = match error {
-            VerifyError::Expired { expired_at } => (Some(*expired_at), None),
-            VerifyError::NotYetValid { valid_from } => (None, Some(*valid_from)),
-            _ => (None, None),
-        };
-        VerifyErrorReport { ok: false, error: error.code(), message: error.to_string(), expired_at, valid_from }
     }
 }

@@ -27,12 +27,14 @@ mod key_id;
 mod key_set;
 mod level;
 mod replay;
+mod report;
 mod verify;
 
 pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeSigner, IssueError};
-pub use error::{VerifyError, VerifyErrorReport};
+pub use error::VerifyError;
 pub use key_id::{KeyId, SHORT_KEY_ID_LEN};
 pub use key_set::{JsonWebKeySet, KeySetError, PublishedKey, TrustedKeys};
 pub use level::{CreditLevel, LevelView};
 pub use replay::ReplayGuard;
+pub use report::{VerifiedCodeReport, VerifyErrorReport};
 pub use verify::{DEFAULT_CLOCK_SKEW, VerifiedCode, Verifier};

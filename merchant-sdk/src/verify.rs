@@ -5,7 +5,6 @@ use crate::error::VerifyError;
 use crate::key_id::KeyId;
 use crate::key_set::TrustedKeys;
 use crate::level::CreditLevel;
-use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 /// How far a terminal's clock may be from the service's. Codes are accepted
@@ -13,26 +12,17 @@ use time::{Duration, OffsetDateTime};
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::seconds(30);
 
 /// A code whose signature and validity were checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCode {
-    pub ok: bool,
     pub version: u8,
     pub level: CreditLevel,
-    #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    #[serde(serialize_with = "serialize_key_id")]
     pub key_id: KeyId,
     /// The same for every scan of this code, anywhere: use it to refuse replays.
     pub code_id: CodeId,
     /// Opaque to merchants; the service opens it when the code is redeemed.
-    #[serde(skip)]
     pub citizen_handle: CitizenHandle,
-}
-
-fn serialize_key_id<S: serde::Serializer>(id: &KeyId, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&id.to_base64url())
 }
 
 /// Checks code texts against one key set.
@@ -82,7 +72,6 @@ impl Verifier {
             return Err(VerifyError::Expired { expired_at: expires_at });
         }
         Ok(VerifiedCode {
-            ok: true,
             version: crate::credit_code::FORMAT_VERSION,
             level: code.level(),
             issued_at,

@@ -1,0 +1,75 @@
+//! The `verify` example, run as merchants and support staff run it.
+
+mod common;
+
+use common::*;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use xinyi_merchant_sdk::CreditLevel;
+
+/// `cargo test` builds the examples beside the test binaries.
+fn verify_binary() -> PathBuf {
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let binary = deps.parent().unwrap().join("examples").join(format!("verify{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} was not built", binary.display());
+    binary
+}
+
+fn key_file() -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    let set = key_set(&[(&signing_key(1), ISSUED_AT - time::Duration::days(1), None)]);
+    file.write_all(serde_json::to_string(&set).unwrap().as_bytes()).unwrap();
+    file
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value) {
+    let mut child = Command::new(verify_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap(), json)
+}
+
+#[test]
+fn a_valid_code_prints_its_level_and_exits_zero() {
+    let keys = key_file();
+    let text = code(&signing_key(1), CreditLevel::AA, ISSUED_AT, [1; 16]);
+    let (status, json) = run(&["--keys", keys.path().to_str().unwrap(), "--at", "2026-11-28T08:00:10Z", &text], None);
+    assert_eq!(status, 0);
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["level"], 4);
+    assert_eq!(json["expires_at"], "2026-11-28T08:01:30Z");
+}
+
+#[test]
+fn an_expired_code_prints_the_reason_and_exits_one() {
+    let keys = key_file();
+    let text = code(&signing_key(1), CreditLevel::AA, ISSUED_AT, [1; 16]);
+    let (status, json) = run(&["--keys", keys.path().to_str().unwrap(), "--at", "2026-11-28T09:00:00Z", &text], None);
+    assert_eq!(status, 1);
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["error"], "expired");
+}
+
+#[test]
+fn a_code_typed_by_a_scanner_on_standard_input_is_read() {
+    let keys = key_file();
+    let text = code(&signing_key(1), CreditLevel::B, ISSUED_AT, [1; 16]);
+    let (status, json) = run(&["--keys", keys.path().to_str().unwrap(), "--at", "2026-11-28T08:00:10Z", "-"], Some(&format!("{text}\r\n")));
+    assert_eq!((status, json["level"].as_u64()), (0, Some(2)));
+}
+
+#[test]
+fn a_missing_key_file_or_argument_is_a_usage_error() {
+    assert_eq!(run(&["--keys", "/nonexistent/keys.json", "XY:"], None).0, 2);
+    assert_eq!(run(&["XY:"], None).0, 2);
+    let keys = key_file();
+    assert_eq!(run(&["--keys", keys.path().to_str().unwrap(), "--at", "yesterday", "XY:"], None).0, 2);
+}
