@@ -21,7 +21,9 @@ struct Issuer {
 impl Issuer {
     fn new() -> Issuer {
         let key = SigningKey::from_bytes(&[42; 32]);
-        let set = JsonWebKeySet { keys: vec![PublishedKey::ed25519(&key.verifying_key(), ISSUED_AT - Duration::days(1), None)] };
+        let set = JsonWebKeySet {
+            keys: vec![PublishedKey::ed25519(&key.verifying_key(), ISSUED_AT - Duration::days(1), None)],
+        };
         Issuer {
             sealer: HandleSealer::for_signing_key(&key),
             signer: CodeSigner::new(key),

@@ -9,8 +9,8 @@ use std::hint::black_box;
 use time::macros::datetime;
 use xinyi_merchant_sdk::credit_code::{PAYLOAD_LEN, SIGNING_CONTEXT, TEXT_PREFIX};
 use xinyi_merchant_sdk::{
-    CitizenHandle, CodeClaims, CodeLifetime, CodeSigner, CreditLevel, JsonWebKeySet, PublishedKey,
-    TrustedKeys, Verifier,
+    CitizenHandle, CodeClaims, CodeLifetime, CodeSigner, CreditLevel, JsonWebKeySet, PublishedKey, TrustedKeys,
+    Verifier,
 };
 
 const GROUP: &str = "credit_code_verify";
@@ -40,9 +40,7 @@ fn bench(c: &mut Criterion) {
     let (text, verifier, public, message, signature) = fixture();
     let now = datetime!(2026-11-28 08:00:30 UTC);
     let mut group = c.benchmark_group(GROUP);
-    group.bench_function("sdk_verify", |b| {
-        b.iter(|| verifier.verify(black_box(&text), black_box(now)).unwrap())
-    });
+    group.bench_function("sdk_verify", |b| b.iter(|| verifier.verify(black_box(&text), black_box(now)).unwrap()));
     group.bench_function("raw_ed25519_verify_strict", |b| {
         b.iter(|| public.verify_strict(black_box(&message), black_box(&signature)).unwrap())
     });
@@ -52,9 +50,8 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn mean_ns(function: &str) -> Option<f64> {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| {
-        format!("{}/../target", env!("CARGO_MANIFEST_DIR"))
-    });
+    let target =
+        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
     let path = format!("{target}/criterion/{GROUP}/{function}/new/estimates.json");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
     json["mean"]["point_estimate"].as_f64()

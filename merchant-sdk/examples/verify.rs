@@ -64,7 +64,10 @@ fn main() -> ExitCode {
     let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
     match verifier.verify(&code, now) {
         Ok(verified) => {
-            println!("{}", serde_json::to_string(&VerifiedCodeReport::from(&verified)).expect("a verified code serialises"));
+            println!(
+                "{}",
+                serde_json::to_string(&VerifiedCodeReport::from(&verified)).expect("a verified code serialises")
+            );
             ExitCode::SUCCESS
         }
         Err(refusal) => {

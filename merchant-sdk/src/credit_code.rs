@@ -142,10 +142,8 @@ impl DecodedCode {
     /// Reads the layout. Surrounding white space (a scanner's CR/LF) is
     /// ignored; a v1 code can neither start nor end with a space.
     pub(crate) fn parse(text: &str) -> Result<DecodedCode, VerifyError> {
-        let body = text
-            .trim()
-            .strip_prefix(TEXT_PREFIX)
-            .ok_or(VerifyError::Malformed("the text does not start with XY:"))?;
+        let body =
+            text.trim().strip_prefix(TEXT_PREFIX).ok_or(VerifyError::Malformed("the text does not start with XY:"))?;
         let bytes = base45::decode(body).map_err(|_| VerifyError::Malformed("not Base45"))?;
         match bytes.first() {
             None => return Err(VerifyError::Malformed("empty")),

@@ -6,13 +6,19 @@ use time::OffsetDateTime;
 /// name; the `Display` text is for people, in Chinese with English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
-    #[error("无法识别的信用码,请让顾客刷新后重扫 / Not a valid credit code ({0}); ask the customer to refresh and scan again")]
+    #[error(
+        "无法识别的信用码,请让顾客刷新后重扫 / Not a valid credit code ({0}); ask the customer to refresh and scan again"
+    )]
     Malformed(&'static str),
     #[error("信用码版本 {0} 不受支持,请更新收银端 / Credit code version {0} is not supported; update this terminal")]
     UnsupportedVersion(u8),
-    #[error("信用码的签名密钥未知,请刷新密钥后重试 / The code was signed by a key this terminal does not know; refresh the keys and retry")]
+    #[error(
+        "信用码的签名密钥未知,请刷新密钥后重试 / The code was signed by a key this terminal does not know; refresh the keys and retry"
+    )]
     UnknownKey,
-    #[error("信用码签名密钥在签发时无效 / The code's key was not allowed to sign at the time the code says it was issued")]
+    #[error(
+        "信用码签名密钥在签发时无效 / The code's key was not allowed to sign at the time the code says it was issued"
+    )]
     KeyNotValidAtIssue,
     #[error("信用码签名无效,可能被篡改 / The code's signature is invalid; it may have been altered")]
     BadSignature,

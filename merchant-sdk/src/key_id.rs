@@ -21,10 +21,7 @@ impl KeyId {
     /// The thumbprint of `key`: SHA-256 over the RFC 7638 canonical JSON
     /// `{"crv":"Ed25519","kty":"OKP","x":"<base64url of the key>"}`.
     pub fn of(key: &VerifyingKey) -> KeyId {
-        let canonical = format!(
-            r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-            URL_SAFE_NO_PAD.encode(key.as_bytes())
-        );
+        let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, URL_SAFE_NO_PAD.encode(key.as_bytes()));
         KeyId(Sha256::digest(canonical.as_bytes()).into())
     }
 

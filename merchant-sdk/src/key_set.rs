@@ -88,8 +88,7 @@ pub struct TrustedKeys {
 
 impl TrustedKeys {
     pub fn from_json(json: &str) -> Result<TrustedKeys, KeySetError> {
-        let set: JsonWebKeySet =
-            serde_json::from_str(json).map_err(|e| KeySetError::NotJson(e.to_string()))?;
+        let set: JsonWebKeySet = serde_json::from_str(json).map_err(|e| KeySetError::NotJson(e.to_string()))?;
         TrustedKeys::from_set(&set)
     }
 
@@ -100,18 +99,12 @@ impl TrustedKeys {
                 continue;
             }
             let bad_key = || KeySetError::BadPublicKey { kid: published.kid.clone() };
-            let bytes: [u8; 32] = URL_SAFE_NO_PAD
-                .decode(&published.x)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(bad_key)?;
+            let bytes: [u8; 32] =
+                URL_SAFE_NO_PAD.decode(&published.x).ok().and_then(|b| b.try_into().ok()).ok_or_else(bad_key)?;
             let key = VerifyingKey::from_bytes(&bytes).map_err(|_| bad_key())?;
             let id = KeyId::of(&key);
             if id.to_base64url() != published.kid {
-                return Err(KeySetError::KidMismatch {
-                    kid: published.kid.clone(),
-                    thumbprint: id.to_base64url(),
-                });
+                return Err(KeySetError::KidMismatch { kid: published.kid.clone(), thumbprint: id.to_base64url() });
             }
             if let (Some(nbf), Some(exp)) = (published.nbf, published.exp)
                 && nbf > exp

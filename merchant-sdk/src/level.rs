@@ -26,11 +26,7 @@ impl CreditLevel {
 
     /// The level with this rank, or `None` outside 1–5.
     pub const fn from_rank(rank: u8) -> Option<CreditLevel> {
-        if rank >= Self::LOWEST_RANK && rank <= Self::HIGHEST_RANK {
-            Some(CreditLevel(rank))
-        } else {
-            None
-        }
+        if rank >= Self::LOWEST_RANK && rank <= Self::HIGHEST_RANK { Some(CreditLevel(rank)) } else { None }
     }
 
     pub const fn rank(self) -> u8 {

@@ -25,18 +25,18 @@ impl ReplayGuard {
     pub const DEFAULT_CAPACITY: usize = 10_000;
 
     pub fn new(capacity: usize) -> ReplayGuard {
-        ReplayGuard {
-            capacity: capacity.max(1),
-            forget_at: HashMap::new(),
-            by_expiry: BTreeSet::new(),
-            evicted: 0,
-        }
+        ReplayGuard { capacity: capacity.max(1), forget_at: HashMap::new(), by_expiry: BTreeSet::new(), evicted: 0 }
     }
 
     /// Records `code` as accepted at `now`, or reports it as a replay.
     /// `clock_skew` should be the verifier's, so the entry outlives every
     /// moment at which the code could still verify.
-    pub fn record(&mut self, code: &VerifiedCode, now: OffsetDateTime, clock_skew: Duration) -> Result<(), VerifyError> {
+    pub fn record(
+        &mut self,
+        code: &VerifiedCode,
+        now: OffsetDateTime,
+        clock_skew: Duration,
+    ) -> Result<(), VerifyError> {
         self.forget_expired(now);
         if self.forget_at.contains_key(&code.code_id) {
             return Err(VerifyError::Replay);
@@ -87,7 +87,12 @@ impl Default for ReplayGuard {
 impl crate::verify::Verifier {
     /// Verifies `text` and records it in `guard`: what a checkout terminal
     /// calls for every scan.
-    pub fn verify_once(&self, text: &str, now: OffsetDateTime, guard: &mut ReplayGuard) -> Result<VerifiedCode, VerifyError> {
+    pub fn verify_once(
+        &self,
+        text: &str,
+        now: OffsetDateTime,
+        guard: &mut ReplayGuard,
+    ) -> Result<VerifiedCode, VerifyError> {
         let code = self.verify(text, now)?;
         guard.record(&code, now, self.clock_skew())?;
         Ok(code)

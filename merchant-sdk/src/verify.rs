@@ -56,9 +56,7 @@ impl Verifier {
     pub fn verify(&self, text: &str, now: OffsetDateTime) -> Result<VerifiedCode, VerifyError> {
         let code = DecodedCode::parse(text)?;
         let key = self.keys.find(code.short_key_id()).ok_or(VerifyError::UnknownKey)?;
-        key.key
-            .verify_strict(&code.signed_message(), code.signature())
-            .map_err(|_| VerifyError::BadSignature)?;
+        key.key.verify_strict(&code.signed_message(), code.signature()).map_err(|_| VerifyError::BadSignature)?;
         let issued_at_unix = code.issued_at_unix();
         if !key.could_sign_at(issued_at_unix) {
             return Err(VerifyError::KeyNotValidAtIssue);

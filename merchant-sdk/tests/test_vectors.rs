@@ -43,8 +43,8 @@ struct InvalidVector {
 fn vectors() -> Vectors {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/credit-code.md"))
         .expect("docs/credit-code.md is readable");
-    let start = doc.find("```json test-vectors\n").expect("the doc has a test-vectors block")
-        + "```json test-vectors\n".len();
+    let start =
+        doc.find("```json test-vectors\n").expect("the doc has a test-vectors block") + "```json test-vectors\n".len();
     let len = doc[start..].find("```").expect("the block is closed");
     serde_json::from_str(&doc[start..start + len]).expect("the test-vectors block is valid JSON")
 }

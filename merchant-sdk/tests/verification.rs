@@ -36,7 +36,10 @@ fn a_code_signed_by_a_rotated_in_key_verifies_beside_the_old_one() {
     assert!(verifier.verify(&by_old, rotation).is_ok());
     assert!(verifier.verify(&by_new, rotation + Duration::seconds(20)).is_ok());
     let old_after_retirement = code(&old, CreditLevel::A, rotation + Duration::seconds(10), [1; 16]);
-    assert_eq!(verifier.verify(&old_after_retirement, rotation + Duration::seconds(20)), Err(VerifyError::KeyNotValidAtIssue));
+    assert_eq!(
+        verifier.verify(&old_after_retirement, rotation + Duration::seconds(20)),
+        Err(VerifyError::KeyNotValidAtIssue)
+    );
 }
 
 #[test]
@@ -68,7 +71,10 @@ fn a_second_scan_at_the_same_terminal_is_a_replay() {
     let text = code(&key, CreditLevel::AA, ISSUED_AT, [3; 16]);
     let mut guard = ReplayGuard::default();
     assert!(verifier.verify_once(&text, ISSUED_AT, &mut guard).is_ok());
-    assert_eq!(verifier.verify_once(&format!("{text}\n"), ISSUED_AT + Duration::seconds(1), &mut guard), Err(VerifyError::Replay));
+    assert_eq!(
+        verifier.verify_once(&format!("{text}\n"), ISSUED_AT + Duration::seconds(1), &mut guard),
+        Err(VerifyError::Replay)
+    );
     let other = code(&key, CreditLevel::AA, ISSUED_AT, [4; 16]);
     assert!(verifier.verify_once(&other, ISSUED_AT, &mut guard).is_ok());
 }

@@ -62,7 +62,10 @@ fn an_expired_code_prints_the_reason_and_exits_one() {
 fn a_code_typed_by_a_scanner_on_standard_input_is_read() {
     let keys = key_file();
     let text = code(&signing_key(1), CreditLevel::B, ISSUED_AT, [1; 16]);
-    let (status, json) = run(&["--keys", keys.path().to_str().unwrap(), "--at", "2026-11-28T08:00:10Z", "-"], Some(&format!("{text}\r\n")));
+    let (status, json) = run(
+        &["--keys", keys.path().to_str().unwrap(), "--at", "2026-11-28T08:00:10Z", "-"],
+        Some(&format!("{text}\r\n")),
+    );
     assert_eq!((status, json["level"].as_u64()), (0, Some(2)));
 }
 
