@@ -1,3 +1,6 @@
 //! xinyi: the 信易+ credit-benefit service.
 
 pub mod citizen_handle;
+pub mod domain;
+pub mod signing;
+pub mod storage;

@@ -1,0 +1,170 @@
+//! The keys in memory: which one signs now, which are published, and which
+//! opens a handle. Reloaded from storage every few seconds, so a rotation
+//! made by `xinyi keys rotate` (or another node) is picked up without restart.
+
+use super::master_key::{MasterKey, MasterKeyError};
+use crate::citizen_handle::HandleSealer;
+use crate::storage::{SharedStore, StoreError, StoredSigningKey};
+use ed25519_dalek::SigningKey;
+use rand::rngs::OsRng;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration as StdDuration, Instant};
+use time::{Duration, OffsetDateTime};
+use xinyi_merchant_sdk::{
+    CodeLifetime, CodeSigner, DEFAULT_CLOCK_SKEW, JsonWebKeySet, KeyId, PublishedKey, TrustedKeys, Verifier,
+};
+
+const RELOAD_EVERY: StdDuration = StdDuration::from_secs(5);
+
+pub struct RingKey {
+    pub kid: String,
+    pub signer: CodeSigner,
+    pub sealer: HandleSealer,
+    pub published: PublishedKey,
+    pub sign_from: OffsetDateTime,
+    pub sign_until: Option<OffsetDateTime>,
+}
+
+impl RingKey {
+    fn open(stored: &StoredSigningKey, master: Option<&MasterKey>) -> Result<RingKey, KeyError> {
+        let seed = match (stored.sealed, master) {
+            (true, Some(master)) => master.open(&stored.kid, &stored.secret)?,
+            (true, None) => return Err(MasterKeyError::Missing.into()),
+            (false, _) => stored.secret.as_slice().try_into().map_err(|_| KeyError::Corrupt(stored.kid.clone()))?,
+        };
+        let key = SigningKey::from_bytes(&seed);
+        if KeyId::of(&key.verifying_key()).to_base64url() != stored.kid {
+            return Err(KeyError::Corrupt(stored.kid.clone()));
+        }
+        Ok(RingKey {
+            kid: stored.kid.clone(),
+            published: PublishedKey::ed25519(&key.verifying_key(), stored.sign_from, stored.sign_until),
+            sealer: HandleSealer::for_signing_key(&key),
+            signer: CodeSigner::new(key),
+            sign_from: stored.sign_from,
+            sign_until: stored.sign_until,
+        })
+    }
+
+    fn signs_at(&self, now: OffsetDateTime) -> bool {
+        self.sign_from <= now && self.sign_until.is_none_or(|until| now < until)
+    }
+
+    /// Still published: some code it signed may not have expired yet.
+    fn published_at(&self, now: OffsetDateTime) -> bool {
+        self.sign_until
+            .is_none_or(|until| now < until + Duration::seconds(CodeLifetime::MAX.secs().into()) + DEFAULT_CLOCK_SKEW)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    #[error("signing key {0} is corrupt in storage")]
+    Corrupt(String),
+    #[error("no signing key may sign now")]
+    NoActiveKey,
+}
+
+/// All keys, oldest first.
+pub struct KeyRing {
+    keys: Vec<RingKey>,
+}
+
+impl KeyRing {
+    pub fn signing_key_at(&self, now: OffsetDateTime) -> Option<&RingKey> {
+        self.keys.iter().rev().find(|k| k.signs_at(now))
+    }
+
+    pub fn published(&self, now: OffsetDateTime) -> JsonWebKeySet {
+        JsonWebKeySet { keys: self.keys.iter().filter(|k| k.published_at(now)).map(|k| k.published.clone()).collect() }
+    }
+
+    pub fn by_kid(&self, kid: &KeyId) -> Option<&RingKey> {
+        self.keys.iter().find(|k| k.signer.key_id() == *kid)
+    }
+
+    /// A verifier over the keys published at `now`, as a terminal would hold.
+    pub fn verifier(&self, now: OffsetDateTime) -> Option<Verifier> {
+        TrustedKeys::from_set(&self.published(now)).ok().map(Verifier::new)
+    }
+
+    pub fn keys(&self) -> &[RingKey] {
+        &self.keys
+    }
+}
+
+/// The shared, self-refreshing key ring.
+pub struct SigningKeys {
+    store: SharedStore,
+    master: Option<MasterKey>,
+    ring: RwLock<(Arc<KeyRing>, Instant)>,
+}
+
+impl SigningKeys {
+    /// Loads the keys, generating the first one if there is none.
+    pub async fn load(store: SharedStore, master: Option<MasterKey>) -> Result<SigningKeys, KeyError> {
+        if store.signing_keys().await?.is_empty() {
+            add_key(&store, master.as_ref(), OffsetDateTime::now_utc(), Duration::ZERO).await?;
+            tracing::info!("generated the first credit-code signing key");
+        }
+        let ring = read_ring(&store, master.as_ref()).await?;
+        Ok(SigningKeys { store, master, ring: RwLock::new((Arc::new(ring), Instant::now())) })
+    }
+
+    /// The current ring, reloaded from storage when it is a few seconds old.
+    pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
+        {
+            let (ring, loaded) = &*self.ring.read().expect("key ring lock");
+            if loaded.elapsed() < RELOAD_EVERY {
+                return Ok(ring.clone());
+            }
+        }
+        let fresh = Arc::new(read_ring(&self.store, self.master.as_ref()).await?);
+        *self.ring.write().expect("key ring lock") = (fresh.clone(), Instant::now());
+        Ok(fresh)
+    }
+
+    /// Reloads now, for callers that just changed the keys.
+    pub async fn reload(&self) -> Result<(), KeyError> {
+        let fresh = Arc::new(read_ring(&self.store, self.master.as_ref()).await?);
+        *self.ring.write().expect("key ring lock") = (fresh, Instant::now());
+        Ok(())
+    }
+}
+
+async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<KeyRing, KeyError> {
+    let keys = store.signing_keys().await?.iter().map(|k| RingKey::open(k, master)).collect::<Result<_, _>>()?;
+    Ok(KeyRing { keys })
+}
+
+/// Adds a new key, published at once and signing from `now + delay`; the
+/// keys signing before it stop at that moment.
+pub async fn add_key(
+    store: &SharedStore,
+    master: Option<&MasterKey>,
+    now: OffsetDateTime,
+    delay: Duration,
+) -> Result<StoredSigningKey, KeyError> {
+    let key = SigningKey::generate(&mut OsRng);
+    let kid = KeyId::of(&key.verifying_key()).to_base64url();
+    let (secret, sealed) = match master {
+        Some(master) => (master.seal(&kid, key.as_bytes()), true),
+        None => (key.as_bytes().to_vec(), false),
+    };
+    let now = now.replace_nanosecond(0).expect("0 ns is valid");
+    let stored = StoredSigningKey {
+        kid,
+        public_key: key.verifying_key().to_bytes(),
+        secret,
+        sealed,
+        created_at: now,
+        sign_from: now + delay,
+        sign_until: None,
+    };
+    store.add_signing_key(&stored).await?;
+    Ok(stored)
+}

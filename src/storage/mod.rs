@@ -1,0 +1,106 @@
+//! Storage behind one trait, so handlers never know which database runs.
+//! The backend is chosen by the scheme of `XINYI_DATABASE_URL`.
+
+mod sqlite;
+
+use crate::citizen_handle::CitizenNumber;
+use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
+use async_trait::async_trait;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0}: use sqlite://PATH")]
+    UnsupportedUrl(String),
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citizen {
+    pub number: CitizenNumber,
+    pub citizen_id: String,
+    pub score_delta: i64,
+}
+
+/// What recording one score event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    Recorded,
+    /// The same event id with the same content was recorded before.
+    AlreadyRecorded,
+    /// The event id was recorded before with different content.
+    Conflict(ScoreEvent),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSigningKey {
+    pub kid: String,
+    pub public_key: [u8; 32],
+    pub secret: Vec<u8>,
+    pub sealed: bool,
+    pub created_at: OffsetDateTime,
+    pub sign_from: OffsetDateTime,
+    pub sign_until: Option<OffsetDateTime>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// The citizen with this identity-provider id, created at base score if new.
+    async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError>;
+    async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError>;
+    async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError>;
+
+    /// Records events in one transaction, each idempotent by its event id;
+    /// unknown citizens are created.
+    async fn record_score_events(
+        &self,
+        events: &[NewScoreEvent],
+        now: OffsetDateTime,
+    ) -> Result<Vec<EventOutcome>, StoreError>;
+
+    async fn create_coordinator(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// False when there is no such active coordinator.
+    async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+    async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError>;
+
+    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
+    /// Adds `key`, and in the same transaction ends the signing window of
+    /// every key that has none at the new key's `sign_from`.
+    async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<(), StoreError>;
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Opens the store named by `url` (only `sqlite:` for now) and runs its migrations.
+pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
+    let store: SharedStore = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub(crate) fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+pub(crate) fn from_unix(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}

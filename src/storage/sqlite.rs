@@ -1,0 +1,242 @@
+//! The embedded default: one SQLite file in WAL mode.
+
+use super::{Citizen, Coordinator, EventOutcome, StoreError, StoredSigningKey, from_unix, unix};
+use crate::citizen_handle::CitizenNumber;
+use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // Writers queue on SQLite's one write lock instead of failing.
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Write transactions take the write lock up front (BEGIN IMMEDIATE), so
+    /// two writers never both read and then deadlock upgrading their locks.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+async fn citizen_or_create_in(
+    conn: &mut SqliteConnection,
+    citizen_id: &str,
+    now: OffsetDateTime,
+) -> Result<Citizen, StoreError> {
+    sqlx::query("INSERT INTO citizens (citizen_id, created_at) VALUES (?, ?) ON CONFLICT (citizen_id) DO NOTHING")
+        .bind(citizen_id)
+        .bind(unix(now))
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query("SELECT number, citizen_id, score_delta FROM citizens WHERE citizen_id = ?")
+        .bind(citizen_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(citizen_from_row(&row))
+}
+
+fn citizen_from_row(row: &sqlx::sqlite::SqliteRow) -> Citizen {
+    Citizen {
+        number: CitizenNumber(row.get::<i64, _>("number") as u64),
+        citizen_id: row.get("citizen_id"),
+        score_delta: row.get("score_delta"),
+    }
+}
+
+fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> ScoreEvent {
+    ScoreEvent {
+        event_id: row.get("event_id"),
+        citizen_id: row.get("citizen_id"),
+        delta: row.get("delta"),
+        reason: row.get("reason"),
+        source: row.get("source"),
+        occurred_at: from_unix(row.get("occurred_at")),
+    }
+}
+
+fn key_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredSigningKey {
+    let public: Vec<u8> = row.get("public_key");
+    StoredSigningKey {
+        kid: row.get("kid"),
+        public_key: public.try_into().unwrap_or([0; 32]),
+        secret: row.get("secret"),
+        sealed: row.get::<i64, _>("sealed") != 0,
+        created_at: from_unix(row.get("created_at")),
+        sign_from: from_unix(row.get("sign_from")),
+        sign_until: row.get::<Option<i64>, _>("sign_until").map(from_unix),
+    }
+}
+
+const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
+     FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
+
+#[async_trait]
+impl super::Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError> {
+        let existing = sqlx::query("SELECT number, citizen_id, score_delta FROM citizens WHERE citizen_id = ?")
+            .bind(citizen_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = existing {
+            return Ok(citizen_from_row(&row));
+        }
+        let mut tx = self.begin_write().await?;
+        let citizen = citizen_or_create_in(&mut tx, citizen_id, now).await?;
+        tx.commit().await?;
+        Ok(citizen)
+    }
+
+    async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError> {
+        let row = sqlx::query("SELECT number, citizen_id, score_delta FROM citizens WHERE number = ?")
+            .bind(number.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(citizen_from_row))
+    }
+
+    async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EVENT_COLUMNS} WHERE e.citizen_number = ? ORDER BY e.occurred_at DESC, e.event_id LIMIT ?"
+        )))
+        .bind(number.0 as i64)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(event_from_row).collect())
+    }
+
+    async fn record_score_events(
+        &self,
+        events: &[NewScoreEvent],
+        now: OffsetDateTime,
+    ) -> Result<Vec<EventOutcome>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(events.len());
+        for new in events {
+            let event = new.event();
+            let existing = sqlx::query(sqlx::AssertSqlSafe(format!("{EVENT_COLUMNS} WHERE e.event_id = ?")))
+                .bind(&event.event_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = existing {
+                let stored = event_from_row(&row);
+                outcomes.push(if stored.same_content_as(event) {
+                    EventOutcome::AlreadyRecorded
+                } else {
+                    EventOutcome::Conflict(stored)
+                });
+                continue;
+            }
+            let citizen = citizen_or_create_in(&mut tx, &event.citizen_id, now).await?;
+            sqlx::query(
+                "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&event.event_id)
+            .bind(citizen.number.0 as i64)
+            .bind(event.delta)
+            .bind(&event.reason)
+            .bind(&event.source)
+            .bind(unix(event.occurred_at))
+            .bind(unix(now))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE citizens SET score_delta = score_delta + ? WHERE number = ?")
+                .bind(event.delta)
+                .bind(citizen.number.0 as i64)
+                .execute(&mut *tx)
+                .await?;
+            outcomes.push(EventOutcome::Recorded);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn create_coordinator(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let exists =
+            sqlx::query("SELECT 1 FROM coordinators WHERE name = ?").bind(name).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("coordinator {name}")));
+        }
+        sqlx::query("INSERT INTO coordinators (name, token_hash, created_at) VALUES (?, ?, ?)")
+            .bind(name)
+            .bind(token_hash)
+            .bind(unix(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE coordinators SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+            .bind(unix(now))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError> {
+        let row = sqlx::query("SELECT name FROM coordinators WHERE token_hash = ? AND revoked_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Coordinator { name: r.get("name") }))
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kid, public_key, secret, sealed, created_at, sign_from, sign_until FROM signing_keys ORDER BY sign_from",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(key_from_row).collect())
+    }
+
+    async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE signing_keys SET sign_until = ? WHERE sign_until IS NULL OR sign_until > ?")
+            .bind(unix(key.sign_from))
+            .bind(unix(key.sign_from))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, public_key, secret, sealed, created_at, sign_from, sign_until) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.kid)
+        .bind(key.public_key.as_slice())
+        .bind(&key.secret)
+        .bind(key.sealed as i64)
+        .bind(unix(key.created_at))
+        .bind(unix(key.sign_from))
+        .bind(key.sign_until.map(unix))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
