@@ -4,3 +4,6 @@ pub mod citizen_handle;
 pub mod domain;
 pub mod signing;
 pub mod storage;
+pub mod auth;
+pub mod http;
+pub mod qr;

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 /// The body of `GET /v1/keys`: `{"keys":[…]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JsonWebKeySet {
     pub keys: Vec<PublishedKey>,
 }
@@ -17,6 +18,7 @@ pub struct JsonWebKeySet {
 /// in which the key may *sign*; the key stays published after `exp` until
 /// every code it signed has expired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedKey {
     pub kid: String,
     pub kty: String,

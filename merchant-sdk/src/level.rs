@@ -58,6 +58,7 @@ impl fmt::Display for CreditLevel {
 
 /// The wire form of a level in every JSON body: `{"rank": 4, "name": "AA"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LevelView {
     pub rank: u8,
     pub name: String,

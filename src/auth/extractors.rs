@@ -1,0 +1,71 @@
+//! Authentication as extractor types: a handler that takes a
+//! `CitizenAuth` or a `CoordinatorAuth` cannot run for anyone else.
+
+use super::coordinator_token::{COORDINATOR_TOKEN_PREFIX, token_hash};
+use crate::http::problem::ApiError;
+use crate::http::state::AppState;
+use crate::storage::{Citizen, Coordinator};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use time::OffsetDateTime;
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| ApiError::Unauthorized {
+        detail: "缺少 Authorization: Bearer 凭证 / Missing Authorization: Bearer credentials".into(),
+    })?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized {
+            detail: "Authorization 头须为 Bearer 凭证 / The Authorization header must be a Bearer token".into(),
+        })
+}
+
+fn wrong_kind(expected: &str) -> ApiError {
+    ApiError::Forbidden {
+        code: "wrong_token_kind",
+        title: "凭证类型不符 / Wrong kind of credentials",
+        detail: format!("此接口需要{expected}"),
+    }
+}
+
+/// A citizen signed in through the city identity provider.
+pub struct CitizenAuth(pub Citizen);
+
+impl FromRequestParts<AppState> for CitizenAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        if token.starts_with(COORDINATOR_TOKEN_PREFIX) {
+            return Err(wrong_kind("市民登录凭证 / This endpoint needs a citizen's sign-in token"));
+        }
+        let citizen_id = state.idp.verify(token).await.map_err(|e| ApiError::Unauthorized {
+            detail: format!("登录凭证无效 / The sign-in token was refused: {e}"),
+        })?;
+        let citizen = state.store.citizen_or_create(&citizen_id, OffsetDateTime::now_utc()).await?;
+        Ok(CitizenAuth(citizen))
+    }
+}
+
+/// A coordinator with a live token from `xinyi coordinator create`.
+pub struct CoordinatorAuth(pub Coordinator);
+
+impl FromRequestParts<AppState> for CoordinatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        if !token.starts_with(COORDINATOR_TOKEN_PREFIX) {
+            return Err(wrong_kind("协调员凭证 / This endpoint needs a coordinator token"));
+        }
+        let coordinator = state.store.active_coordinator_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
+            ApiError::Unauthorized { detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into() }
+        })?;
+        Ok(CoordinatorAuth(coordinator))
+    }
+}

@@ -1,0 +1,89 @@
+use super::problem::{ApiError, ApiQuery};
+use super::state::AppState;
+use crate::auth::extractors::CitizenAuth;
+use crate::domain::levels::BASE_SCORE;
+use crate::qr::QrMatrix;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use xinyi_merchant_sdk::{CodeClaims, LevelView};
+
+#[derive(Deserialize, IntoParams)]
+pub struct CodeQuery {
+    /// `png` for an image/png QR instead of JSON.
+    pub format: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IssuedCode {
+    /// The credit code text (docs/credit-code.md).
+    pub code: String,
+    pub level: LevelView,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// The code as a QR (level Q), ready to put in a page.
+    pub qr_svg: String,
+}
+
+/// A fresh credit code for the signed-in citizen. Writes nothing: the code
+/// carries everything a redemption needs, sealed and signed.
+#[utoipa::path(post, path = "/v1/me/code", tag = "citizen", security(("citizen" = [])), params(CodeQuery),
+    responses(
+        (status = 200, body = IssuedCode),
+        (status = 200, content_type = "image/png", description = "with ?format=png"),
+        (status = 401, body = super::problem::Problem),
+        (status = 403, body = super::problem::Problem, description = "level too low for any benefit")))]
+pub async fn issue_code(
+    State(state): State<AppState>,
+    CitizenAuth(citizen): CitizenAuth,
+    ApiQuery(query): ApiQuery<CodeQuery>,
+) -> Result<Response, ApiError> {
+    let as_png = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("png") => true,
+        Some(other) => {
+            return Err(ApiError::InvalidField {
+                field: "format".into(),
+                detail: format!("format 只能是 png 或 json / format must be png or json, not {other:?}"),
+            });
+        }
+    };
+    let level = state.policy.thresholds.level_for(BASE_SCORE + citizen.score_delta);
+    if level < state.policy.code_min_level {
+        return Err(ApiError::Forbidden {
+            code: "level_too_low",
+            title: "当前信用等级暂无优惠 / No benefits at this credit level",
+            detail: format!(
+                "信用等级 {} 暂无优惠,达到 {} 级即可使用信用码 / Credit level {} has no benefits; codes start at level {}",
+                level,
+                state.policy.code_min_level,
+                level,
+                state.policy.code_min_level
+            ),
+        });
+    }
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let ring = state.keys.ring().await?;
+    let key = ring.signing_key_at(now).ok_or_else(|| ApiError::internal("no signing key may sign now"))?;
+    let claims = CodeClaims {
+        level,
+        issued_at: now,
+        lifetime: state.policy.code_lifetime,
+        handle: key.sealer.seal(citizen.number, &mut rand::rngs::OsRng),
+    };
+    let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
+    let qr = QrMatrix::encode(&code).map_err(ApiError::internal)?;
+    let no_store = (CACHE_CONTROL, "no-store");
+    if as_png {
+        return Ok(([(CONTENT_TYPE, "image/png"), no_store], qr.to_png()).into_response());
+    }
+    let expires_at = now + time::Duration::seconds(state.policy.code_lifetime.secs().into());
+    let body = IssuedCode { code, level: level.into(), issued_at: now, expires_at, qr_svg: qr.to_svg() };
+    Ok(([no_store], Json(body)).into_response())
+}

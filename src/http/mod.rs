@@ -1,0 +1,61 @@
+//! The HTTP API. Routes and the OpenAPI document are built together, so
+//! the document cannot forget an endpoint.
+
+mod health;
+mod keys;
+mod me;
+mod me_code;
+pub mod problem;
+mod score_events;
+pub mod state;
+
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use state::AppState;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "xinyi", description = "信易+ credit codes, merchants, redemptions and the reduced-fee ledger."),
+    modifiers(&BearerSchemes)
+)]
+struct ApiDoc;
+
+struct BearerSchemes;
+
+impl Modify for BearerSchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "citizen",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme("coordinator", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(keys::published_keys))
+        .routes(routes!(me::me))
+        .routes(routes!(me_code::issue_code))
+        .routes(routes!(score_events::add_score_event))
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (router, openapi) = api().split_for_parts();
+    router
+        .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,134 @@
+//! Every error over HTTP is RFC 9457 problem+json, in Chinese with English.
+//! 5xx details are logged and never shown.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:xinyi:problem:<code>`; stable per reason.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The reason's stable machine name, e.g. `code_used`.
+    pub code: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest { detail: String },
+    #[error("{detail}")]
+    Unauthorized { detail: String },
+    #[error("{detail}")]
+    Forbidden { code: &'static str, title: &'static str, detail: String },
+    #[error("{detail}")]
+    NotFound { detail: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, title: &'static str, detail: String },
+    #[error("{field}: {detail}")]
+    InvalidField { field: String, detail: String },
+    /// What went wrong is logged, not shown.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(error.to_string())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request", "请求格式有误 / Malformed request"),
+            ApiError::Unauthorized { .. } => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "未登录或凭证无效 / Not signed in, or the credentials are invalid")
+            }
+            ApiError::Forbidden { code, title, .. } => (StatusCode::FORBIDDEN, code, title),
+            ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", "未找到 / Not found"),
+            ApiError::Conflict { code, title, .. } => (StatusCode::CONFLICT, code, title),
+            ApiError::InvalidField { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "字段无效 / A field is invalid")
+            }
+            ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / Internal server error")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, title) = self.parts();
+        let detail = match &self {
+            ApiError::Internal(inner) => {
+                tracing::error!(error = %inner, "request failed");
+                "请稍后重试 / Please try again later".to_owned()
+            }
+            ApiError::InvalidField { detail, .. } => detail.clone(),
+            other => other.to_string(),
+        };
+        let field = match &self {
+            ApiError::InvalidField { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = Problem {
+            problem_type: format!("urn:xinyi:problem:{code}"),
+            code,
+            title,
+            status: status.as_u16(),
+            detail,
+            field,
+        };
+        let mut response = (status, Json(body)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::BadRequest { detail: format!("请求体不是有效的 JSON / The body is not valid JSON: {}", rejection.body_text()) }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest { detail: format!("查询参数无效 / Invalid query parameters: {}", rejection.body_text()) }
+    }
+}
+
+impl From<crate::storage::StoreError> for ApiError {
+    fn from(error: crate::storage::StoreError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl From<crate::signing::KeyError> for ApiError {
+    fn from(error: crate::signing::KeyError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+/// `Json<T>` whose rejection is problem+json.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Query<T>` whose rejection is problem+json.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);

@@ -1,0 +1,25 @@
+//! What every handler can reach.
+
+use crate::auth::idp::IdpVerifier;
+use crate::domain::levels::LevelThresholds;
+use crate::signing::SigningKeys;
+use crate::storage::SharedStore;
+use std::sync::Arc;
+use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
+
+/// The policy settings handlers need.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub thresholds: LevelThresholds,
+    pub code_lifetime: CodeLifetime,
+    /// Citizens below this level get no code: there are no benefits for them.
+    pub code_min_level: CreditLevel,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SharedStore,
+    pub keys: Arc<SigningKeys>,
+    pub idp: Arc<IdpVerifier>,
+    pub policy: Arc<Policy>,
+}
