@@ -7,3 +7,6 @@ pub mod storage;
 pub mod auth;
 pub mod http;
 pub mod qr;
+pub mod cli;
+pub mod demo_idp;
+pub mod startup;

@@ -1,0 +1,92 @@
+//! `xinyi demo`: the whole service on a fresh SQLite file, with a local
+//! identity provider and citizens at every level, ready for curl.
+
+use super::CliFailure;
+use crate::auth::coordinator_token::{new_coordinator_token, token_hash};
+use crate::demo_idp::DemoIdp;
+use crate::domain::levels::LevelThresholds;
+use crate::domain::score_event::NewScoreEvent;
+use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::get;
+use clap::Args;
+use std::collections::HashMap;
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
+
+#[derive(Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+}
+
+/// Demo citizens: id, then their events (delta, reason, source).
+const CITIZENS: [(&str, &[(i64, &str, &str)]); 5] = [
+    ("demo-aaa", &[(150, "志愿服务 200 小时 Volunteered 200 hours", "civil-affairs"), (80, "无偿献血 Blood donation", "health"), (20, "按时缴纳水电费 Utilities paid on time", "utilities")]),
+    ("demo-aa", &[(100, "社区志愿服务 Community volunteering", "civil-affairs"), (20, "按时缴纳水电费 Utilities paid on time", "utilities")]),
+    ("demo-a", &[(40, "垃圾分类示范户 Model household for waste sorting", "environment")]),
+    ("demo-b", &[(-30, "交通违章 Traffic violation", "traffic-police"), (-20, "图书逾期未还 Overdue library books", "library")]),
+    ("demo-c", &[(-120, "欠缴物业费 Unpaid property fees", "housing"), (-30, "交通违章 Traffic violation", "traffic-police")]),
+];
+
+pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
+    let dir = tempfile::Builder::new().prefix("xinyi-demo-").tempdir()?;
+    let idp = DemoIdp::generate();
+    let jwks_path = dir.path().join("idp-jwks.json");
+    std::fs::write(&jwks_path, idp.jwks().to_string())?;
+    let settings = Settings {
+        addr: args.addr,
+        database_url: format!("sqlite://{}", dir.path().join("xinyi-demo.db").display()),
+        master_key: Some("xinyi demo master key: never use this one in production".into()),
+        thresholds: LevelThresholds::default(),
+        code_lifetime: CodeLifetime::DEFAULT,
+        code_min_level: CreditLevel::B,
+        idp: IdpSettings { jwks: jwks_path.display().to_string(), issuer: idp.issuer.clone(), audience: idp.audience.clone() },
+    };
+    let app = Application::build(settings).await?;
+    let store = &app.state().store;
+    let now = OffsetDateTime::now_utc();
+    let mut events = Vec::new();
+    for (citizen, citizen_events) in CITIZENS {
+        for (i, (delta, reason, source)) in citizen_events.iter().enumerate() {
+            let occurred_at = now - Duration::days(30 * (i as i64 + 1));
+            events.push(NewScoreEvent::parse(&format!("{citizen}-{i}"), citizen, *delta, reason, source, occurred_at, now)?);
+        }
+    }
+    store.record_score_events(&events, now).await?;
+    let coordinator = new_coordinator_token();
+    store.create_coordinator("demo-coordinator", &token_hash(&coordinator), now).await?;
+
+    let mut tokens: HashMap<String, String> =
+        CITIZENS.iter().map(|(c, _)| (c.to_string(), idp.token(c, Duration::hours(12)))).collect();
+    tokens.insert("coordinator".into(), coordinator.clone());
+    let tokens = Arc::new(tokens);
+    // Demo only: hands out the demo tokens so the README's curl lines work
+    // as copied. Never mounted by `xinyi serve`.
+    let served = tokens.clone();
+    let demo_routes = Router::new().route(
+        "/demo/token/{who}",
+        get(move |Path(who): Path<String>| {
+            let tokens = served.clone();
+            async move { tokens.get(&who).cloned().ok_or((StatusCode::NOT_FOUND, "no such demo user")) }
+        }),
+    );
+    let base = format!("http://{}", app.address());
+    println!("xinyi demo is running at {base}  (Ctrl-C stops it; data lives in {})\n", dir.path().display());
+    println!("Citizen tokens (valid 12 h), one per level; also at {base}/demo/token/<citizen>:");
+    for (citizen, _) in CITIZENS {
+        println!("  {citizen:<9} {}", tokens[citizen]);
+    }
+    println!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}\n");
+    println!("Try:");
+    println!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)");
+    println!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code");
+    println!("  curl -s {base}/v1/keys > keys.json");
+    println!("  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"code\"])')\"");
+    app.run_with_extra_routes(demo_routes, shutdown_signal()).await?;
+    drop(dir);
+    Ok(())
+}

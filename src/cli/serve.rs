@@ -1,0 +1,62 @@
+use super::{CliFailure, DatabaseArgs, MasterKeyArgs};
+use crate::domain::levels::LevelThresholds;
+use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
+use clap::Args;
+use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[arg(long, env = "XINYI_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub master_key: MasterKeyArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The identity provider's JWKS: a file path or an https URL.
+    #[arg(long, env = "XINYI_IDP_JWKS")]
+    pub idp_jwks: String,
+    #[arg(long, env = "XINYI_IDP_ISSUER")]
+    pub idp_issuer: String,
+    #[arg(long, env = "XINYI_IDP_AUDIENCE")]
+    pub idp_audience: String,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct PolicyArgs {
+    /// How long a credit code is valid, 1–300 seconds.
+    #[arg(long, env = "XINYI_CODE_TTL_SECS", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub code_ttl_secs: u64,
+    /// The lowest level rank (1–5) that gets credit codes.
+    #[arg(long, env = "XINYI_CODE_MIN_RANK", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub code_min_rank: u8,
+    /// Minimum scores of AAA, AA, A and B.
+    #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
+    pub level_thresholds: LevelThresholds,
+}
+
+impl ServeArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            addr: self.addr.clone(),
+            database_url: self.database.database_url.clone(),
+            master_key: self.master_key.master_key.clone(),
+            thresholds: self.policy.level_thresholds,
+            code_lifetime: CodeLifetime::from_secs(self.policy.code_ttl_secs).expect("range checked by clap"),
+            code_min_level: CreditLevel::from_rank(self.policy.code_min_rank).expect("range checked by clap"),
+            idp: IdpSettings {
+                jwks: self.idp_jwks.clone(),
+                issuer: self.idp_issuer.clone(),
+                audience: self.idp_audience.clone(),
+            },
+        }
+    }
+}
+
+pub async fn run(args: ServeArgs) -> Result<(), CliFailure> {
+    let app = Application::build(args.settings()).await?;
+    tracing::info!(address = %app.address(), "xinyi is listening");
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}

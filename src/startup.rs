@@ -1,0 +1,135 @@
+//! Builds the application and binds its listener, so tests can ask for
+//! port 0 and learn the real address before serving.
+
+use crate::auth::idp::{IdpError, IdpVerifier, JwksSource};
+use crate::domain::levels::LevelThresholds;
+use crate::http::state::{AppState, Policy};
+use crate::signing::{KeyError, MasterKey, MasterKeyError, SigningKeys};
+use crate::storage::{self, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
+
+#[derive(Debug, Clone)]
+pub struct IdpSettings {
+    /// A JWKS file path, or an https URL fetched and cached.
+    pub jwks: String,
+    pub issuer: String,
+    pub audience: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: String,
+    pub database_url: String,
+    pub master_key: Option<String>,
+    pub thresholds: LevelThresholds,
+    pub code_lifetime: CodeLifetime,
+    pub code_min_level: CreditLevel,
+    pub idp: IdpSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error(transparent)]
+    Idp(#[from] IdpError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+/// Reads the master key, warning loudly when there is none.
+pub fn master_key(secret: Option<&str>) -> Result<Option<MasterKey>, MasterKeyError> {
+    match secret.filter(|s| !s.is_empty()) {
+        Some(secret) => Ok(Some(MasterKey::from_secret(secret)?)),
+        None => {
+            tracing::warn!(
+                "XINYI_MASTER_KEY is not set: credit-code signing keys are stored UNENCRYPTED in the database. \
+                 Set XINYI_MASTER_KEY (at least 32 characters) in production."
+            );
+            Ok(None)
+        }
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let store = storage::connect(&settings.database_url).await?;
+        let master = master_key(settings.master_key.as_deref())?;
+        let keys = Arc::new(SigningKeys::load(store.clone(), master).await?);
+        let idp = IdpVerifier::new(
+            JwksSource::parse(&settings.idp.jwks),
+            settings.idp.issuer.clone(),
+            settings.idp.audience.clone(),
+        )
+        .await?;
+        let listener =
+            TcpListener::bind(&settings.addr).await.map_err(|e| StartupError::Bind(settings.addr.clone(), e))?;
+        let address = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr.clone(), e))?;
+        let policy = Policy {
+            thresholds: settings.thresholds,
+            code_lifetime: settings.code_lifetime,
+            code_min_level: settings.code_min_level,
+        };
+        let state = AppState { store, keys, idp: Arc::new(idp), policy: Arc::new(policy) };
+        Ok(Application { listener, address, state })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        self.run_with_extra_routes(axum::Router::new(), shutdown).await
+    }
+
+    /// Serves the API plus `extra` (the demo's token endpoints).
+    pub async fn run_with_extra_routes(
+        self,
+        extra: axum::Router,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = crate::http::router(self.state).merge(extra);
+        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
