@@ -1,12 +1,12 @@
 //! xinyi: the 信易+ credit-benefit service.
 
-pub mod citizen_handle;
-pub mod domain;
-pub mod signing;
-pub mod storage;
 pub mod auth;
-pub mod http;
-pub mod qr;
+pub mod citizen_handle;
 pub mod cli;
 pub mod demo_idp;
+pub mod domain;
+pub mod http;
+pub mod qr;
+pub mod signing;
 pub mod startup;
+pub mod storage;

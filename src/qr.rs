@@ -96,7 +96,10 @@ mod tests {
             .skip(1)
             .map(|run| run.split('h').nth(1).unwrap().split('v').next().unwrap().parse::<usize>().unwrap())
             .sum();
-        let dark = (0..matrix.width()).flat_map(|y| (0..matrix.width()).map(move |x| (x, y))).filter(|&(x, y)| matrix.is_dark(x, y)).count();
+        let dark = (0..matrix.width())
+            .flat_map(|y| (0..matrix.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| matrix.is_dark(x, y))
+            .count();
         assert_eq!(drawn, dark);
     }
 

@@ -14,15 +14,11 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| ApiError::Unauthorized {
         detail: "缺少 Authorization: Bearer 凭证 / Missing Authorization: Bearer credentials".into(),
     })?;
-    value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized {
+    value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(
+        || ApiError::Unauthorized {
             detail: "Authorization 头须为 Bearer 凭证 / The Authorization header must be a Bearer token".into(),
-        })
+        },
+    )
 }
 
 fn wrong_kind(expected: &str) -> ApiError {
@@ -64,7 +60,9 @@ impl FromRequestParts<AppState> for CoordinatorAuth {
             return Err(wrong_kind("协调员凭证 / This endpoint needs a coordinator token"));
         }
         let coordinator = state.store.active_coordinator_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-            ApiError::Unauthorized { detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into() }
+            ApiError::Unauthorized {
+                detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into()
+            }
         })?;
         Ok(CoordinatorAuth(coordinator))
     }

@@ -152,9 +152,13 @@ async fn fetch(source: &JwksSource, http: &reqwest::Client) -> Result<JwkSet, Id
     let (name, text) = match source {
         JwksSource::File(path) => (
             path.display().to_string(),
-            tokio::fs::read_to_string(path).await.map_err(|e| IdpError::Unreadable(path.display().to_string(), e.to_string())),
+            tokio::fs::read_to_string(path)
+                .await
+                .map_err(|e| IdpError::Unreadable(path.display().to_string(), e.to_string())),
         ),
-        JwksSource::Url(url) => (url.clone(), fetch_url(url, http).await.map_err(|e| IdpError::Unreadable(url.clone(), e))),
+        JwksSource::Url(url) => {
+            (url.clone(), fetch_url(url, http).await.map_err(|e| IdpError::Unreadable(url.clone(), e)))
+        }
     };
     serde_json::from_str(&text?).map_err(|e| IdpError::Unreadable(name, e.to_string()))
 }

@@ -23,13 +23,38 @@ pub struct DemoArgs {
     pub addr: String,
 }
 
-/// Demo citizens: id, then their events (delta, reason, source).
-const CITIZENS: [(&str, &[(i64, &str, &str)]); 5] = [
-    ("demo-aaa", &[(150, "志愿服务 200 小时 Volunteered 200 hours", "civil-affairs"), (80, "无偿献血 Blood donation", "health"), (20, "按时缴纳水电费 Utilities paid on time", "utilities")]),
-    ("demo-aa", &[(100, "社区志愿服务 Community volunteering", "civil-affairs"), (20, "按时缴纳水电费 Utilities paid on time", "utilities")]),
+/// One demo score event: delta, reason, source.
+type DemoEvent = (i64, &'static str, &'static str);
+
+/// Demo citizens, one per level, with the events that put them there.
+const CITIZENS: [(&str, &[DemoEvent]); 5] = [
+    (
+        "demo-aaa",
+        &[
+            (150, "志愿服务 200 小时 Volunteered 200 hours", "civil-affairs"),
+            (80, "无偿献血 Blood donation", "health"),
+            (20, "按时缴纳水电费 Utilities paid on time", "utilities"),
+        ],
+    ),
+    (
+        "demo-aa",
+        &[
+            (100, "社区志愿服务 Community volunteering", "civil-affairs"),
+            (20, "按时缴纳水电费 Utilities paid on time", "utilities"),
+        ],
+    ),
     ("demo-a", &[(40, "垃圾分类示范户 Model household for waste sorting", "environment")]),
-    ("demo-b", &[(-30, "交通违章 Traffic violation", "traffic-police"), (-20, "图书逾期未还 Overdue library books", "library")]),
-    ("demo-c", &[(-120, "欠缴物业费 Unpaid property fees", "housing"), (-30, "交通违章 Traffic violation", "traffic-police")]),
+    (
+        "demo-b",
+        &[
+            (-30, "交通违章 Traffic violation", "traffic-police"),
+            (-20, "图书逾期未还 Overdue library books", "library"),
+        ],
+    ),
+    (
+        "demo-c",
+        &[(-120, "欠缴物业费 Unpaid property fees", "housing"), (-30, "交通违章 Traffic violation", "traffic-police")],
+    ),
 ];
 
 pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
@@ -44,7 +69,11 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         thresholds: LevelThresholds::default(),
         code_lifetime: CodeLifetime::DEFAULT,
         code_min_level: CreditLevel::B,
-        idp: IdpSettings { jwks: jwks_path.display().to_string(), issuer: idp.issuer.clone(), audience: idp.audience.clone() },
+        idp: IdpSettings {
+            jwks: jwks_path.display().to_string(),
+            issuer: idp.issuer.clone(),
+            audience: idp.audience.clone(),
+        },
     };
     let app = Application::build(settings).await?;
     let store = &app.state().store;
@@ -53,7 +82,15 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     for (citizen, citizen_events) in CITIZENS {
         for (i, (delta, reason, source)) in citizen_events.iter().enumerate() {
             let occurred_at = now - Duration::days(30 * (i as i64 + 1));
-            events.push(NewScoreEvent::parse(&format!("{citizen}-{i}"), citizen, *delta, reason, source, occurred_at, now)?);
+            events.push(NewScoreEvent::parse(
+                &format!("{citizen}-{i}"),
+                citizen,
+                *delta,
+                reason,
+                source,
+                occurred_at,
+                now,
+            )?);
         }
     }
     store.record_score_events(&events, now).await?;
@@ -85,7 +122,9 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     println!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)");
     println!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code");
     println!("  curl -s {base}/v1/keys > keys.json");
-    println!("  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"code\"])')\"");
+    println!(
+        "  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"code\"])')\""
+    );
     app.run_with_extra_routes(demo_routes, shutdown_signal()).await?;
     drop(dir);
     Ok(())

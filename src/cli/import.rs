@@ -47,7 +47,10 @@ pub async fn run(command: ImportCommand) -> Result<(), CliFailure> {
         Ok(())
     } else {
         Err(CliFailure {
-            message: format!("{} bad rows were skipped (listed above); every good row was kept", summary.bad_rows.len()),
+            message: format!(
+                "{} bad rows were skipped (listed above); every good row was kept",
+                summary.bad_rows.len()
+            ),
             exit_code: 1,
         })
     }
@@ -61,8 +64,10 @@ fn parse_row(record: &csv::StringRecord, now: OffsetDateTime) -> Result<NewScore
         .trim()
         .parse::<i64>()
         .map_err(|_| FieldError { field: "delta", message: format!("{:?} is not a whole number", &record[2]) })?;
-    let occurred_at = OffsetDateTime::parse(record[5].trim(), &Rfc3339)
-        .map_err(|_| FieldError { field: "occurred_at", message: format!("{:?} is not an RFC 3339 time", &record[5]) })?;
+    let occurred_at = OffsetDateTime::parse(record[5].trim(), &Rfc3339).map_err(|_| FieldError {
+        field: "occurred_at",
+        message: format!("{:?} is not an RFC 3339 time", &record[5]),
+    })?;
     NewScoreEvent::parse(&record[0], &record[1], delta, &record[3], &record[4], occurred_at, now)
 }
 

@@ -32,7 +32,13 @@ pub struct ScoreEventView {
 
 impl From<ScoreEvent> for ScoreEventView {
     fn from(e: ScoreEvent) -> Self {
-        ScoreEventView { event_id: e.event_id, delta: e.delta, reason: e.reason, source: e.source, occurred_at: e.occurred_at }
+        ScoreEventView {
+            event_id: e.event_id,
+            delta: e.delta,
+            reason: e.reason,
+            source: e.source,
+            occurred_at: e.occurred_at,
+        }
     }
 }
 

@@ -61,10 +61,7 @@ pub async fn issue_code(
             title: "当前信用等级暂无优惠 / No benefits at this credit level",
             detail: format!(
                 "信用等级 {} 暂无优惠,达到 {} 级即可使用信用码 / Credit level {} has no benefits; codes start at level {}",
-                level,
-                state.policy.code_min_level,
-                level,
-                state.policy.code_min_level
+                level, state.policy.code_min_level, level, state.policy.code_min_level
             ),
         });
     }

@@ -51,9 +51,11 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request", "请求格式有误 / Malformed request"),
-            ApiError::Unauthorized { .. } => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", "未登录或凭证无效 / Not signed in, or the credentials are invalid")
-            }
+            ApiError::Unauthorized { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "未登录或凭证无效 / Not signed in, or the credentials are invalid",
+            ),
             ApiError::Forbidden { code, title, .. } => (StatusCode::FORBIDDEN, code, title),
             ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", "未找到 / Not found"),
             ApiError::Conflict { code, title, .. } => (StatusCode::CONFLICT, code, title),
@@ -101,13 +103,17 @@ impl IntoResponse for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        ApiError::BadRequest { detail: format!("请求体不是有效的 JSON / The body is not valid JSON: {}", rejection.body_text()) }
+        ApiError::BadRequest {
+            detail: format!("请求体不是有效的 JSON / The body is not valid JSON: {}", rejection.body_text()),
+        }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadRequest { detail: format!("查询参数无效 / Invalid query parameters: {}", rejection.body_text()) }
+        ApiError::BadRequest {
+            detail: format!("查询参数无效 / Invalid query parameters: {}", rejection.body_text())
+        }
     }
 }
 

@@ -60,8 +60,9 @@ pub async fn add_score_event(
         field: "occurred_at".into(),
         detail: "须为 RFC 3339 时间,如 2026-11-28T08:00:00+08:00 / must be an RFC 3339 time".into(),
     })?;
-    let event = NewScoreEvent::parse(&body.event_id, &citizen_id, body.delta, &body.reason, &body.source, occurred_at, now)
-        .map_err(|e| ApiError::InvalidField { field: e.field.into(), detail: e.message })?;
+    let event =
+        NewScoreEvent::parse(&body.event_id, &citizen_id, body.delta, &body.reason, &body.source, occurred_at, now)
+            .map_err(|e| ApiError::InvalidField { field: e.field.into(), detail: e.message })?;
     let outcome = state.store.record_score_events(std::slice::from_ref(&event), now).await?.pop();
     let status = match outcome {
         Some(EventOutcome::Recorded) => StatusCode::CREATED,

@@ -1,0 +1,145 @@
+//! `TestApp`: the real application on port 0 with its own SQLite file and
+//! its own identity provider, driven over HTTP.
+
+use std::path::PathBuf;
+use time::{Duration, OffsetDateTime};
+use xinyi::auth::coordinator_token::{new_coordinator_token, token_hash};
+use xinyi::demo_idp::DemoIdp;
+use xinyi::domain::levels::LevelThresholds;
+use xinyi::http::state::AppState;
+use xinyi::startup::{Application, IdpSettings, Settings};
+use xinyi_merchant_sdk::{CodeLifetime, CreditLevel, TrustedKeys, Verifier};
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub idp: DemoIdp,
+    pub state: AppState,
+    pub database_url: String,
+    pub dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub const MASTER_KEY: &str = "a test master key that is long enough to use";
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let idp = DemoIdp::generate();
+        let jwks = dir.path().join("jwks.json");
+        std::fs::write(&jwks, idp.jwks().to_string()).unwrap();
+        let database_url = format!("sqlite://{}", dir.path().join("xinyi.db").display());
+        let settings = Settings {
+            addr: "127.0.0.1:0".into(),
+            database_url: database_url.clone(),
+            master_key: Some(MASTER_KEY.into()),
+            thresholds: LevelThresholds::default(),
+            code_lifetime: CodeLifetime::DEFAULT,
+            code_min_level: CreditLevel::B,
+            idp: IdpSettings {
+                jwks: jwks.display().to_string(),
+                issuer: idp.issuer.clone(),
+                audience: idp.audience.clone(),
+            },
+        };
+        let app = Application::build(settings).await.expect("the app builds");
+        let base = format!("http://{}", app.address());
+        let state = app.state().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp { base, http: reqwest::Client::new(), idp, state, database_url, dir, _shutdown: tx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn citizen_token(&self, citizen_id: &str) -> String {
+        self.idp.token(citizen_id, Duration::hours(1))
+    }
+
+    pub async fn coordinator_token(&self) -> String {
+        let token = new_coordinator_token();
+        let name = format!("coordinator-{}", &token[4..12]);
+        self.state.store.create_coordinator(&name, &token_hash(&token), OffsetDateTime::now_utc()).await.unwrap();
+        token
+    }
+
+    pub async fn post_score_event(
+        &self,
+        coordinator: &str,
+        citizen_id: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/v1/citizens/{citizen_id}/score-events")))
+            .bearer_auth(coordinator)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Brings a new citizen to `score` with one event.
+    pub async fn citizen_with_score(&self, coordinator: &str, citizen_id: &str, score: i64) {
+        if score == 500 {
+            return;
+        }
+        let response = self
+            .post_score_event(
+                coordinator,
+                citizen_id,
+                serde_json::json!({"event_id": format!("{citizen_id}-start"), "delta": score - 500,
+                    "reason": "测试 test", "source": "tests", "occurred_at": "2026-01-01T00:00:00Z"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    }
+
+    pub async fn me(&self, token: &str) -> reqwest::Response {
+        self.http.get(self.url("/v1/me")).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn issue_code(&self, token: &str) -> reqwest::Response {
+        self.http.post(self.url("/v1/me/code")).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn code_text(&self, citizen_id: &str) -> String {
+        let response = self.issue_code(&self.citizen_token(citizen_id)).await;
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["code"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn verifier(&self) -> Verifier {
+        let keys = self.http.get(self.url("/v1/keys")).send().await.unwrap().text().await.unwrap();
+        Verifier::new(TrustedKeys::from_json(&keys).expect("/v1/keys parses as the SDK's key set"))
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("xinyi.db")
+    }
+
+    /// Runs the `xinyi` binary against this app's database.
+    pub fn xinyi(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xinyi"))
+            .args(args)
+            .env("XINYI_DATABASE_URL", &self.database_url)
+            .env("XINYI_MASTER_KEY", MASTER_KEY)
+            .env("XINYI_LOG", "warn")
+            .output()
+            .unwrap()
+    }
+}
+
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("urn:xinyi:problem:{code}"));
+    assert_eq!(body["status"], status);
+    body
+}

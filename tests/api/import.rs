@@ -1,0 +1,69 @@
+//! `xinyi import score-events`: good rows kept, bad rows named, re-runs harmless.
+
+use crate::helpers::*;
+use std::io::Write as _;
+
+const CSV: &str = "\
+event_id,citizen_id,delta,reason,source,occurred_at
+e1,zhang,50,志愿服务 volunteering,civil-affairs,2026-10-01T09:00:00+08:00
+e2,zhang,-20,\"交通违章, 闯红灯 red light\",traffic-police,2026-10-02T09:00:00Z
+e3,li,abc,bad delta,tests,2026-10-03T09:00:00Z
+e4,li,10,missing a field,tests
+e5,li,10,bad time,tests,last tuesday
+e6,li,120,无偿献血 blood donation,health,2026-10-04T09:00:00Z
+e1,wang,50,reused id with other content,tests,2026-10-01T09:00:00+08:00
+e7,li,0,zero delta,tests,2026-10-05T09:00:00Z
+";
+
+fn write_csv(app: &TestApp, contents: &str) -> std::path::PathBuf {
+    let path = app.dir.path().join("events.csv");
+    std::fs::File::create(&path).unwrap().write_all(contents.as_bytes()).unwrap();
+    path
+}
+
+async fn score(app: &TestApp, citizen: &str) -> i64 {
+    let me: serde_json::Value = app.me(&app.citizen_token(citizen)).await.json().await.unwrap();
+    me["score"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn an_import_keeps_the_good_rows_and_names_each_bad_row_by_line() {
+    let app = TestApp::spawn().await;
+    let path = write_csv(&app, CSV);
+    let out = app.xinyi(&["import", "score-events", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "bad rows make the exit code 1: {stderr}");
+    for (line, field) in [(4, "delta"), (5, "row"), (6, "occurred_at"), (8, "event_id"), (9, "delta")] {
+        assert!(stderr.contains(&format!("line {line}: {field}")), "line {line} ({field}) is named in:\n{stderr}");
+    }
+    assert!(stderr.contains("3 imported, 0 already present, 5 bad rows"), "{stderr}");
+    assert_eq!(score(&app, "zhang").await, 530);
+    assert_eq!(score(&app, "li").await, 620);
+    assert_eq!(score(&app, "wang").await, 500);
+}
+
+#[tokio::test]
+async fn running_an_import_twice_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let good: String = CSV.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let path = write_csv(&app, &good);
+    let first = app.xinyi(&["import", "score-events", path.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let second = app.xinyi(&["import", "score-events", path.to_str().unwrap()]);
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("0 imported, 2 already present, 0 bad rows"));
+    assert_eq!(score(&app, "zhang").await, 530);
+}
+
+#[tokio::test]
+async fn a_file_with_the_wrong_header_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let path = write_csv(&app, "id,citizen,points\n1,zhang,50\n");
+    let out = app.xinyi(&["import", "score-events", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("header must be event_id,citizen_id,delta,reason,source,occurred_at")
+    );
+    assert_eq!(score(&app, "zhang").await, 500);
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real service over HTTP, one binary for all.
+
+mod code_privacy;
+mod codes;
+mod helpers;
+mod import;
+mod keys;
+mod openapi;
+mod score_events;
+mod tokens;

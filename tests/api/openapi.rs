@@ -1,0 +1,39 @@
+//! The OpenAPI document is generated from the code, served, and committed
+//! as docs/openapi.json; this test fails when the committed copy drifts.
+//! Regenerate with: XINYI_BLESS_OPENAPI=1 cargo test --test api openapi
+
+use crate::helpers::*;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+
+#[tokio::test]
+async fn the_served_document_is_the_generated_one_and_matches_the_committed_copy() {
+    let app = TestApp::spawn().await;
+    let served: serde_json::Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let generated = serde_json::to_value(xinyi::http::openapi()).unwrap();
+    assert_eq!(served, generated);
+    let pretty = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+    if std::env::var_os("XINYI_BLESS_OPENAPI").is_some() {
+        std::fs::write(COMMITTED, &pretty).unwrap();
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "docs/openapi.json is out of date: run XINYI_BLESS_OPENAPI=1 cargo test --test api openapi"
+    );
+}
+
+#[tokio::test]
+async fn every_v1_endpoint_is_documented() {
+    let doc = serde_json::to_value(xinyi::http::openapi()).unwrap();
+    for path in ["/healthz", "/v1/keys", "/v1/me", "/v1/me/code", "/v1/citizens/{citizen_id}/score-events"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is missing from the OpenAPI document");
+    }
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = TestApp::spawn().await;
+    let body: serde_json::Value = app.http.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
