@@ -14,8 +14,15 @@ use xinyi_merchant_sdk::{CodeClaims, LevelView};
 
 #[derive(Deserialize, IntoParams)]
 pub struct CodeQuery {
-    /// `png` for an image/png QR instead of JSON.
+    /// `json` (the default), `png` for an image/png QR, or `text` for the bare code as text/plain.
     pub format: Option<String>,
+}
+
+#[derive(PartialEq, Eq)]
+enum Format {
+    Json,
+    Png,
+    Text,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -37,6 +44,7 @@ pub struct IssuedCode {
     responses(
         (status = 200, body = IssuedCode),
         (status = 200, content_type = "image/png", description = "with ?format=png"),
+        (status = 200, content_type = "text/plain", description = "with ?format=text: the bare code"),
         (status = 401, body = super::problem::Problem),
         (status = 403, body = super::problem::Problem, description = "level too low for any benefit")))]
 pub async fn issue_code(
@@ -44,13 +52,14 @@ pub async fn issue_code(
     CitizenAuth(citizen): CitizenAuth,
     ApiQuery(query): ApiQuery<CodeQuery>,
 ) -> Result<Response, ApiError> {
-    let as_png = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("png") => true,
+    let format = match query.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("png") => Format::Png,
+        Some("text") => Format::Text,
         Some(other) => {
             return Err(ApiError::InvalidField {
                 field: "format".into(),
-                detail: format!("format 只能是 png 或 json / format must be png or json, not {other:?}"),
+                detail: format!("format 只能是 json、png 或 text / format must be json, png or text, not {other:?}"),
             });
         }
     };
@@ -75,9 +84,12 @@ pub async fn issue_code(
         handle: key.sealer.seal(citizen.number, &mut rand::rngs::OsRng),
     };
     let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
-    let qr = QrMatrix::encode(&code).map_err(ApiError::internal)?;
     let no_store = (CACHE_CONTROL, "no-store");
-    if as_png {
+    if format == Format::Text {
+        return Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8"), no_store], code).into_response());
+    }
+    let qr = QrMatrix::encode(&code).map_err(ApiError::internal)?;
+    if format == Format::Png {
         return Ok(([(CONTENT_TYPE, "image/png"), no_store], qr.to_png()).into_response());
     }
     let expires_at = now + time::Duration::seconds(state.policy.code_lifetime.secs().into());

@@ -49,6 +49,11 @@ async fn a_png_code_is_an_image() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/png");
     assert!(response.bytes().await.unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+    let text =
+        app.http.post(app.url("/v1/me/code?format=text")).bearer_auth(app.citizen_token("zhou")).send().await.unwrap();
+    assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
+    let code = text.text().await.unwrap();
+    assert!(app.verifier().await.verify(&code, OffsetDateTime::now_utc()).is_ok());
     let bad =
         app.http.post(app.url("/v1/me/code?format=gif")).bearer_auth(app.citizen_token("zhou")).send().await.unwrap();
     assert_problem(bad, 422, "invalid_field").await;
