@@ -122,9 +122,8 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     println!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)");
     println!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code");
     println!("  curl -s {base}/v1/keys > keys.json");
-    println!(
-        "  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"code\"])')\""
-    );
+    println!("  CODE=$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" \"{base}/v1/me/code?format=text\")");
+    println!("  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$CODE\"");
     app.run_with_extra_routes(demo_routes, shutdown_signal()).await?;
     drop(dir);
     Ok(())

@@ -2,6 +2,7 @@
 
 mod code_privacy;
 mod codes;
+mod demo;
 mod helpers;
 mod import;
 mod keys;
