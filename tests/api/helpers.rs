@@ -24,10 +24,24 @@ pub const MASTER_KEY: &str = "a test master key that is long enough to use";
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with_idp_keys(vec![], None).await
+    }
+
+    /// The demo identity provider's key plus `extra_keys` (JWKs); served
+    /// from `jwks_url` when given, else from a file.
+    pub async fn spawn_with_idp_keys(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let idp = DemoIdp::generate();
-        let jwks = dir.path().join("jwks.json");
-        std::fs::write(&jwks, idp.jwks().to_string()).unwrap();
+        let mut set = idp.jwks();
+        set["keys"].as_array_mut().unwrap().extend(extra_keys);
+        let jwks = match jwks_url {
+            Some(url) => url,
+            None => {
+                let path = dir.path().join("jwks.json");
+                std::fs::write(&path, set.to_string()).unwrap();
+                path.display().to_string()
+            }
+        };
         let database_url = format!("sqlite://{}", dir.path().join("xinyi.db").display());
         let settings = Settings {
             addr: "127.0.0.1:0".into(),
@@ -36,11 +50,7 @@ impl TestApp {
             thresholds: LevelThresholds::default(),
             code_lifetime: CodeLifetime::DEFAULT,
             code_min_level: CreditLevel::B,
-            idp: IdpSettings {
-                jwks: jwks.display().to_string(),
-                issuer: idp.issuer.clone(),
-                audience: idp.audience.clone(),
-            },
+            idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
         };
         let app = Application::build(settings).await.expect("the app builds");
         let base = format!("http://{}", app.address());

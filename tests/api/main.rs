@@ -4,6 +4,7 @@ mod code_privacy;
 mod codes;
 mod demo;
 mod helpers;
+mod idp_algorithms;
 mod import;
 mod keys;
 mod openapi;
