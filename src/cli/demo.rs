@@ -112,18 +112,25 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         }),
     );
     let base = format!("http://{}", app.address());
-    println!("xinyi demo is running at {base}  (Ctrl-C stops it; data lives in {})\n", dir.path().display());
-    println!("Citizen tokens (valid 12 h), one per level; also at {base}/demo/token/<citizen>:");
+    let mut banner: Vec<String> = Vec::new();
+    banner
+        .push(format!("xinyi demo is running at {base}  (Ctrl-C stops it; data lives in {})\n", dir.path().display()));
+    banner.push(format!("Citizen tokens (valid 12 h), one per level; also at {base}/demo/token/<citizen>:"));
     for (citizen, _) in CITIZENS {
-        println!("  {citizen:<9} {}", tokens[citizen]);
+        banner.push(format!("  {citizen:<9} {}", tokens[citizen]));
     }
-    println!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}\n");
-    println!("Try:");
-    println!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)");
-    println!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code");
-    println!("  curl -s {base}/v1/keys > keys.json");
-    println!("  CODE=$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" \"{base}/v1/me/code?format=text\")");
-    println!("  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$CODE\"");
+    banner.push(format!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}\n"));
+    banner.push("Try:".to_owned());
+    banner.push(format!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)"));
+    banner.push(format!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code"));
+    banner.push(format!("  curl -s {base}/v1/keys > keys.json"));
+    banner.push(format!(
+        "  CODE=$(curl -s -X POST -H \"Authorization: Bearer $TOKEN\" \"{base}/v1/me/code?format=text\")"
+    ));
+    banner.push("  cargo run -p xinyi-merchant-sdk --example verify -- --keys keys.json \"$CODE\"".to_owned());
+    // Written in one go, ignoring a closed stdout (`xinyi demo | head`):
+    // the service must keep running either way.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), (banner.join("\n") + "\n").as_bytes());
     app.run_with_extra_routes(demo_routes, shutdown_signal()).await?;
     drop(dir);
     Ok(())

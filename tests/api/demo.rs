@@ -16,8 +16,11 @@ async fn the_demo_serves_citizens_at_every_level_and_their_codes_verify() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    stdout.read_line(&mut first_line).unwrap();
+    // Keep reading, as a terminal would, so the demo's output never blocks.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let base =
         first_line.split_whitespace().find(|w| w.starts_with("http://")).expect("the demo prints its URL").to_owned();
     let http = reqwest::Client::new();
