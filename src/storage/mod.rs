@@ -86,6 +86,37 @@ pub trait Store: Send + Sync + 'static {
 
 pub type SharedStore = Arc<dyn Store>;
 
+/// Which events of a batch are new, and what happened to each, given the
+/// events already stored under the batch's ids. Shared by every backend so
+/// they agree on idempotency: the first event with an id wins, and a later
+/// one with the same id is a repeat when its content matches, else a conflict.
+pub(crate) struct ScoreEventPlan<'a> {
+    pub fresh: Vec<&'a ScoreEvent>,
+    pub outcomes: Vec<EventOutcome>,
+}
+
+pub(crate) fn plan_score_events<'a>(
+    events: &'a [NewScoreEvent],
+    stored: &'a std::collections::HashMap<String, ScoreEvent>,
+) -> ScoreEventPlan<'a> {
+    let mut seen: std::collections::HashMap<&str, &ScoreEvent> = std::collections::HashMap::new();
+    let mut plan = ScoreEventPlan { fresh: Vec::new(), outcomes: Vec::with_capacity(events.len()) };
+    for new in events {
+        let event = new.event();
+        let earlier = stored.get(&event.event_id).or_else(|| seen.get(event.event_id.as_str()).copied());
+        plan.outcomes.push(match earlier {
+            Some(earlier) if earlier.same_content_as(event) => EventOutcome::AlreadyRecorded,
+            Some(earlier) => EventOutcome::Conflict(earlier.clone()),
+            None => {
+                seen.insert(&event.event_id, event);
+                plan.fresh.push(event);
+                EventOutcome::Recorded
+            }
+        });
+    }
+    plan
+}
+
 /// Opens the store named by `url` (only `sqlite:` for now) and runs its migrations.
 pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
     let store: SharedStore = if url.starts_with("sqlite:") {

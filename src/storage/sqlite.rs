@@ -6,6 +6,7 @@ use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -83,6 +84,10 @@ fn key_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredSigningKey {
     }
 }
 
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("plain values serialise")
+}
+
 const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
      FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
 
@@ -131,46 +136,65 @@ impl super::Store for SqliteStore {
         events: &[NewScoreEvent],
         now: OffsetDateTime,
     ) -> Result<Vec<EventOutcome>, StoreError> {
+        // Set-based, a handful of statements per batch whatever its size:
+        // per-row statements made a city-sized import take most of an hour.
         let mut tx = self.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(events.len());
-        for new in events {
-            let event = new.event();
-            let existing = sqlx::query(sqlx::AssertSqlSafe(format!("{EVENT_COLUMNS} WHERE e.event_id = ?")))
-                .bind(&event.event_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = existing {
-                let stored = event_from_row(&row);
-                outcomes.push(if stored.same_content_as(event) {
-                    EventOutcome::AlreadyRecorded
-                } else {
-                    EventOutcome::Conflict(stored)
-                });
-                continue;
-            }
-            let citizen = citizen_or_create_in(&mut tx, &event.citizen_id, now).await?;
-            sqlx::query(
-                "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&event.event_id)
-            .bind(citizen.number.0 as i64)
-            .bind(event.delta)
-            .bind(&event.reason)
-            .bind(&event.source)
-            .bind(unix(event.occurred_at))
-            .bind(unix(now))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE citizens SET score_delta = score_delta + ? WHERE number = ?")
-                .bind(event.delta)
-                .bind(citizen.number.0 as i64)
-                .execute(&mut *tx)
-                .await?;
-            outcomes.push(EventOutcome::Recorded);
+        let ids: Vec<&str> = events.iter().map(|e| e.event().event_id.as_str()).collect();
+        let stored = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EVENT_COLUMNS} WHERE e.event_id IN (SELECT value FROM json_each(?))"
+        )))
+        .bind(json(&ids))
+        .fetch_all(&mut *tx)
+        .await?;
+        let stored: HashMap<String, ScoreEvent> =
+            stored.iter().map(event_from_row).map(|e| (e.event_id.clone(), e)).collect();
+        let plan = super::plan_score_events(events, &stored);
+
+        let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
+        sqlx::query(
+            "INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT value, ? FROM json_each(?) WHERE true \
+             ON CONFLICT (citizen_id) DO NOTHING",
+        )
+        .bind(unix(now))
+        .bind(json(&citizen_ids))
+        .execute(&mut *tx)
+        .await?;
+        let numbers: HashMap<String, i64> =
+            sqlx::query("SELECT number, citizen_id FROM citizens WHERE citizen_id IN (SELECT value FROM json_each(?))")
+                .bind(json(&citizen_ids))
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| (row.get("citizen_id"), row.get("number")))
+                .collect();
+
+        let mut rows = Vec::with_capacity(plan.fresh.len());
+        let mut sums: HashMap<i64, i64> = HashMap::new();
+        for event in &plan.fresh {
+            let number = numbers[&event.citizen_id];
+            *sums.entry(number).or_default() += event.delta;
+            rows.push(serde_json::json!([
+                event.event_id, number, event.delta, event.reason, event.source, unix(event.occurred_at)
+            ]));
         }
+        sqlx::query(
+            "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ? FROM json_each(?)",
+        )
+        .bind(unix(now))
+        .bind(serde_json::Value::Array(rows).to_string())
+        .execute(&mut *tx)
+        .await?;
+        let sums: Vec<[i64; 2]> = sums.into_iter().map(|(n, s)| [n, s]).collect();
+        sqlx::query(
+            "UPDATE citizens SET score_delta = score_delta + d.s \
+             FROM (SELECT value ->> 0 AS n, value ->> 1 AS s FROM json_each(?)) AS d WHERE citizens.number = d.n",
+        )
+        .bind(json(&sums))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(plan.outcomes)
     }
 
     async fn create_coordinator(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
