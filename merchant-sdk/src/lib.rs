@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod api;
 pub mod credit_code;
 mod error;
 mod key_id;

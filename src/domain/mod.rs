@@ -2,3 +2,7 @@
 
 pub mod levels;
 pub mod score_event;
+pub mod offers;
+pub mod periods;
+pub mod ledger;
+pub mod redemption;
