@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo_idp;
 pub mod domain;
 pub mod http;
+pub mod ids;
 pub mod qr;
 pub mod signing;
 pub mod startup;

@@ -4,7 +4,7 @@
 use crate::auth::idp::{IdpError, IdpVerifier, JwksSource};
 use crate::domain::levels::LevelThresholds;
 use crate::http::state::{AppState, Policy};
-use crate::signing::{KeyError, MasterKey, MasterKeyError, SigningKeys};
+use crate::signing::{KeyError, MasterKey, MasterKeyError, PseudonymKeyError, Pseudonymizer, SigningKeys};
 use crate::storage::{self, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +28,8 @@ pub struct Settings {
     pub thresholds: LevelThresholds,
     pub code_lifetime: CodeLifetime,
     pub code_min_level: CreditLevel,
+    pub void_window: time::Duration,
+    pub offline_window: time::Duration,
     pub idp: IdpSettings,
 }
 
@@ -41,6 +43,8 @@ pub enum StartupError {
     Keys(#[from] KeyError),
     #[error(transparent)]
     Idp(#[from] IdpError),
+    #[error(transparent)]
+    Pseudonyms(#[from] PseudonymKeyError),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
 }
@@ -69,6 +73,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let store = storage::connect(&settings.database_url).await?;
         let master = master_key(settings.master_key.as_deref())?;
+        let pseudonyms = Arc::new(Pseudonymizer::load(&store, master.as_ref()).await?);
         let keys = Arc::new(SigningKeys::load(store.clone(), master).await?);
         let idp = IdpVerifier::new(
             JwksSource::parse(&settings.idp.jwks),
@@ -83,8 +88,10 @@ impl Application {
             thresholds: settings.thresholds,
             code_lifetime: settings.code_lifetime,
             code_min_level: settings.code_min_level,
+            void_window: settings.void_window,
+            offline_window: settings.offline_window,
         };
-        let state = AppState { store, keys, idp: Arc::new(idp), policy: Arc::new(policy) };
+        let state = AppState { store, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
         Ok(Application { listener, address, state })
     }
 

@@ -1,10 +1,10 @@
 //! Authentication as extractor types: a handler that takes a
 //! `CitizenAuth` or a `CoordinatorAuth` cannot run for anyone else.
 
-use super::coordinator_token::{COORDINATOR_TOKEN_PREFIX, token_hash};
+use super::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, MERCHANT_KEY_PREFIX, token_hash};
 use crate::http::problem::ApiError;
 use crate::http::state::AppState;
-use crate::storage::{Citizen, Coordinator};
+use crate::storage::{Citizen, Coordinator, Merchant};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for CitizenAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        if token.starts_with(COORDINATOR_TOKEN_PREFIX) {
+        if token.starts_with(COORDINATOR_TOKEN_PREFIX) || token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("市民登录凭证 / This endpoint needs a citizen's sign-in token"));
         }
         let citizen_id = state.idp.verify(token).await.map_err(|e| ApiError::Unauthorized {
@@ -65,5 +65,31 @@ impl FromRequestParts<AppState> for CoordinatorAuth {
             }
         })?;
         Ok(CoordinatorAuth(coordinator))
+    }
+}
+
+/// A checkout terminal with a live API key of a merchant that is not suspended.
+pub struct MerchantAuth(pub Merchant);
+
+impl FromRequestParts<AppState> for MerchantAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        if !token.starts_with(MERCHANT_KEY_PREFIX) {
+            return Err(wrong_kind("商户 API 密钥 / This endpoint needs a merchant API key"));
+        }
+        let merchant =
+            state.store.merchant_by_key_hash(&token_hash(token)).await?.ok_or_else(|| ApiError::Unauthorized {
+                detail: "商户 API 密钥无效或已撤销 / Unknown or revoked merchant API key".into(),
+            })?;
+        if merchant.suspended {
+            return Err(ApiError::Forbidden {
+                code: "merchant_suspended",
+                title: "商户已暂停 / Merchant suspended",
+                detail: "本商户已被暂停参与信易+,请联系协调员 / This merchant is suspended from the programme; contact a coordinator".into(),
+            });
+        }
+        Ok(MerchantAuth(merchant))
     }
 }

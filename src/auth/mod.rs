@@ -1,6 +1,6 @@
 //! Who is calling: citizens with the city identity provider's JWTs,
 //! coordinators with tokens issued by `xinyi coordinator create`.
 
-pub mod coordinator_token;
+pub mod bearer_tokens;
 pub mod extractors;
 pub mod idp;

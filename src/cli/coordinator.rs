@@ -1,5 +1,5 @@
 use super::{CliFailure, DatabaseArgs};
-use crate::auth::coordinator_token::{new_coordinator_token, token_hash};
+use crate::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use crate::storage;
 use clap::Subcommand;
 use time::OffsetDateTime;

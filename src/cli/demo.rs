@@ -2,7 +2,7 @@
 //! identity provider and citizens at every level, ready for curl.
 
 use super::CliFailure;
-use crate::auth::coordinator_token::{new_coordinator_token, token_hash};
+use crate::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use crate::demo_idp::DemoIdp;
 use crate::domain::levels::LevelThresholds;
 use crate::domain::score_event::NewScoreEvent;
@@ -69,6 +69,8 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         thresholds: LevelThresholds::default(),
         code_lifetime: CodeLifetime::DEFAULT,
         code_min_level: CreditLevel::B,
+        void_window: Duration::hours(24),
+        offline_window: Duration::hours(24),
         idp: IdpSettings {
             jwks: jwks_path.display().to_string(),
             issuer: idp.issuer.clone(),

@@ -31,6 +31,12 @@ pub struct PolicyArgs {
     /// The lowest level rank (1–5) that gets credit codes.
     #[arg(long, env = "XINYI_CODE_MIN_RANK", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub code_min_rank: u8,
+    /// How long a merchant may void a redemption, in seconds.
+    #[arg(long, env = "XINYI_VOID_WINDOW_SECS", default_value_t = 86_400)]
+    pub void_window_secs: u32,
+    /// How long after a scan an offline redemption may be submitted, in seconds.
+    #[arg(long, env = "XINYI_OFFLINE_WINDOW_SECS", default_value_t = 86_400)]
+    pub offline_window_secs: u32,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -45,6 +51,8 @@ impl ServeArgs {
             thresholds: self.policy.level_thresholds,
             code_lifetime: CodeLifetime::from_secs(self.policy.code_ttl_secs).expect("range checked by clap"),
             code_min_level: CreditLevel::from_rank(self.policy.code_min_rank).expect("range checked by clap"),
+            void_window: time::Duration::seconds(self.policy.void_window_secs.into()),
+            offline_window: time::Duration::seconds(self.policy.offline_window_secs.into()),
             idp: IdpSettings {
                 jwks: self.idp_jwks.clone(),
                 issuer: self.idp_issuer.clone(),

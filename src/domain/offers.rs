@@ -126,7 +126,10 @@ mod tests {
     #[test]
     fn the_issue_s_example_offer_is_accepted() {
         let rules = OfferRules::parse(&request()).unwrap();
-        assert_eq!(rules.tier_for(CreditLevel::AA).unwrap().kind, TierKind::AmountOff { amount_fen: 2000, min_spend_fen: 10000 });
+        assert_eq!(
+            rules.tier_for(CreditLevel::AA).unwrap().kind,
+            TierKind::AmountOff { amount_fen: 2000, min_spend_fen: 10000 }
+        );
         assert_eq!(rules.tier_for(CreditLevel::AAA).unwrap().min_level, 5);
         assert!(rules.tier_for(CreditLevel::B).is_none());
     }

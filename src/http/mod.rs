@@ -1,11 +1,16 @@
 //! The HTTP API. Routes and the OpenAPI document are built together, so
 //! the document cannot forget an endpoint.
 
+mod audit;
+mod disputes;
 mod health;
 mod keys;
 mod me;
 mod me_code;
+mod merchants;
+mod offers;
 pub mod problem;
+mod redemptions;
 mod score_events;
 pub mod state;
 
@@ -48,6 +53,21 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(score_events::add_score_event))
+        .routes(routes!(merchants::create_merchant, merchants::list_merchants))
+        .routes(routes!(merchants::create_key))
+        .routes(routes!(merchants::revoke_key))
+        .routes(routes!(merchants::suspend))
+        .routes(routes!(merchants::resume))
+        .routes(routes!(offers::create_offer, offers::merchant_offers))
+        .routes(routes!(offers::own_offers))
+        .routes(routes!(redemptions::redeem))
+        .routes(routes!(redemptions::void))
+        .routes(routes!(redemptions::recent))
+        .routes(routes!(disputes::my_redemptions))
+        .routes(routes!(disputes::file_dispute))
+        .routes(routes!(disputes::list_disputes))
+        .routes(routes!(disputes::resolve_dispute))
+        .routes(routes!(disputes::audit_log))
 }
 
 /// The OpenAPI document of every route.
@@ -59,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = api().split_for_parts();
     router
         .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record_coordinator_actions))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -38,6 +38,9 @@ pub enum ApiError {
     Conflict { code: &'static str, title: &'static str, detail: String },
     #[error("{field}: {detail}")]
     InvalidField { field: String, detail: String },
+    /// A business rule said no: any status, a stable code.
+    #[error("{detail}")]
+    Refused { status: StatusCode, code: &'static str, title: &'static str, detail: String },
     /// What went wrong is logged, not shown.
     #[error("{0}")]
     Internal(String),
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::InvalidField { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "字段无效 / A field is invalid")
             }
+            ApiError::Refused { status, code, title, .. } => (*status, code, title),
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / Internal server error")
             }
@@ -114,6 +118,28 @@ impl From<QueryRejection> for ApiError {
         ApiError::BadRequest {
             detail: format!("查询参数无效 / Invalid query parameters: {}", rejection.body_text())
         }
+    }
+}
+
+impl From<crate::domain::redemption::Refusal> for ApiError {
+    fn from(refusal: crate::domain::redemption::Refusal) -> Self {
+        let (title, detail) = refusal.words();
+        ApiError::Refused {
+            status: StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            code: refusal.code(),
+            title,
+            detail,
+        }
+    }
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::NotFound { detail: format!("{what} 不存在 / {what} was not found") }
+    }
+
+    pub fn invalid(field: &str, detail: impl Into<String>) -> ApiError {
+        ApiError::InvalidField { field: field.to_owned(), detail: detail.into() }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::auth::idp::IdpVerifier;
 use crate::domain::levels::LevelThresholds;
-use crate::signing::SigningKeys;
+use crate::signing::{Pseudonymizer, SigningKeys};
 use crate::storage::SharedStore;
 use std::sync::Arc;
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
@@ -14,6 +14,10 @@ pub struct Policy {
     pub code_lifetime: CodeLifetime,
     /// Citizens below this level get no code: there are no benefits for them.
     pub code_min_level: CreditLevel,
+    /// How long after a redemption its merchant may still void it.
+    pub void_window: time::Duration,
+    /// How long after a scan an offline redemption may still be submitted.
+    pub offline_window: time::Duration,
 }
 
 #[derive(Clone)]
@@ -22,4 +26,5 @@ pub struct AppState {
     pub keys: Arc<SigningKeys>,
     pub idp: Arc<IdpVerifier>,
     pub policy: Arc<Policy>,
+    pub pseudonyms: Arc<Pseudonymizer>,
 }

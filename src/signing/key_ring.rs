@@ -92,6 +92,13 @@ impl KeyRing {
         TrustedKeys::from_set(&self.published(now)).ok().map(Verifier::new)
     }
 
+    /// A verifier over every key the service has ever had, for redemptions:
+    /// an offline redemption may arrive after its key stopped being published.
+    pub fn verifier_all(&self) -> Option<Verifier> {
+        let all = JsonWebKeySet { keys: self.keys.iter().map(|k| k.published.clone()).collect() };
+        TrustedKeys::from_set(&all).ok().map(Verifier::new)
+    }
+
     pub fn keys(&self) -> &[RingKey] {
         &self.keys
     }

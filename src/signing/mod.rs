@@ -3,6 +3,8 @@
 
 mod key_ring;
 mod master_key;
+mod pseudonyms;
 
 pub use key_ring::{KeyError, KeyRing, RingKey, SigningKeys, add_key};
 pub use master_key::{MasterKey, MasterKeyError};
+pub use pseudonyms::{PseudonymKeyError, Pseudonymizer};

@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers never know which database runs.
 //! The backend is chosen by the scheme of `XINYI_DATABASE_URL`.
 
+mod records;
 mod sqlite;
 
 use crate::citizen_handle::CitizenNumber;
@@ -8,7 +9,9 @@ use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
 use async_trait::async_trait;
 use std::sync::Arc;
 use time::OffsetDateTime;
+use xinyi_merchant_sdk::api::Redemption;
 
+pub use records::*;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +24,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("{0} already exists")]
     AlreadyExists(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +62,89 @@ pub struct StoredSigningKey {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait MerchantStore: Send + Sync {
+    async fn create_merchant(&self, merchant: &Merchant) -> Result<(), StoreError>;
+    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError>;
+    async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError>;
+    async fn set_merchant_suspended(
+        &self,
+        merchant_id: &str,
+        suspended: bool,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    async fn add_merchant_key(&self, merchant_id: &str, key: &MerchantKey, key_hash: &str) -> Result<(), StoreError>;
+    async fn merchant_keys(&self, merchant_id: &str) -> Result<Vec<MerchantKey>, StoreError>;
+    /// False when the merchant has no such live key.
+    async fn revoke_merchant_key(
+        &self,
+        merchant_id: &str,
+        key_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// The merchant owning a live key with this hash.
+    async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError>;
+    async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError>;
+    async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError>;
+}
+
+#[async_trait]
+pub trait RedemptionStore: Send + Sync {
+    /// The redemption an Idempotency-Key already produced, with its request hash.
+    async fn idempotent_redemption(
+        &self,
+        merchant_id: &str,
+        key: &str,
+    ) -> Result<Option<(String, Redemption)>, StoreError>;
+    /// Checks every rule and, only if all pass, records the redemption and
+    /// its ledger entry, in one transaction. A refusal writes nothing.
+    async fn redeem(&self, attempt: &RedemptionAttempt) -> Result<RedeemOutcome, StoreError>;
+    async fn void_redemption(
+        &self,
+        redemption_id: &str,
+        by: VoidBy<'_>,
+        now: OffsetDateTime,
+    ) -> Result<VoidOutcome, StoreError>;
+    async fn merchant_redemptions(&self, merchant_id: &str, limit: u32) -> Result<Vec<MerchantRedemption>, StoreError>;
+    async fn citizen_redemptions(
+        &self,
+        citizen: CitizenNumber,
+        limit: u32,
+    ) -> Result<Vec<CitizenRedemption>, StoreError>;
+    async fn file_dispute(
+        &self,
+        dispute_id: &str,
+        citizen: CitizenNumber,
+        redemption_id: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<DisputeOutcome, StoreError>;
+    async fn disputes(&self, status: Option<&str>) -> Result<Vec<Dispute>, StoreError>;
+    /// Voids (without the merchant's window) or rejects, in one transaction with the audit entry.
+    async fn resolve_dispute(
+        &self,
+        dispute_id: &str,
+        resolution: Resolution,
+        note: &str,
+        coordinator: &str,
+        now: OffsetDateTime,
+    ) -> Result<ResolveOutcome, StoreError>;
+    /// Ledger entries after `after_seq`, in order, at most `limit`.
+    async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError>;
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The named secret: `candidate` is stored if there is none yet, and
+    /// whatever is stored (sealed flag, bytes) is returned, so every node agrees.
+    async fn service_secret(
+        &self,
+        name: &str,
+        candidate: &[u8],
+        sealed: bool,
+        now: OffsetDateTime,
+    ) -> Result<(bool, Vec<u8>), StoreError>;
+}
+
+#[async_trait]
+pub trait Store: MerchantStore + RedemptionStore + Send + Sync + 'static {
     async fn migrate(&self) -> Result<(), StoreError>;
 
     /// The citizen with this identity-provider id, created at base score if new.

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
-use xinyi::auth::coordinator_token::{new_coordinator_token, token_hash};
+use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
 use xinyi::domain::levels::LevelThresholds;
 use xinyi::http::state::AppState;
@@ -50,6 +50,8 @@ impl TestApp {
             thresholds: LevelThresholds::default(),
             code_lifetime: CodeLifetime::DEFAULT,
             code_min_level: CreditLevel::B,
+            void_window: Duration::hours(24),
+            offline_window: Duration::hours(24),
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
         };
         let app = Application::build(settings).await.expect("the app builds");

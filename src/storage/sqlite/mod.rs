@@ -1,5 +1,10 @@
 //! The embedded default: one SQLite file in WAL mode.
 
+mod disputes;
+mod ledger;
+mod merchants;
+mod redemptions;
+
 use super::{Citizen, Coordinator, EventOutcome, StoreError, StoredSigningKey, from_unix, unix};
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
@@ -12,7 +17,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -30,7 +35,7 @@ impl SqliteStore {
 
     /// Write transactions take the write lock up front (BEGIN IMMEDIATE), so
     /// two writers never both read and then deadlock upgrading their locks.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -84,7 +89,7 @@ fn key_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredSigningKey {
     }
 }
 
-fn json(value: &impl serde::Serialize) -> String {
+pub(super) fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).expect("plain values serialise")
 }
 
@@ -174,7 +179,12 @@ impl super::Store for SqliteStore {
             let number = numbers[&event.citizen_id];
             *sums.entry(number).or_default() += event.delta;
             rows.push(serde_json::json!([
-                event.event_id, number, event.delta, event.reason, event.source, unix(event.occurred_at)
+                event.event_id,
+                number,
+                event.delta,
+                event.reason,
+                event.source,
+                unix(event.occurred_at)
             ]));
         }
         sqlx::query(

@@ -1,0 +1,208 @@
+//! Citizens see their redemptions and dispute them (异议申诉); coordinators
+//! resolve disputes and read the audit log.
+
+use super::problem::{ApiError, ApiJson, Problem};
+use super::state::AppState;
+use crate::auth::extractors::{CitizenAuth, CoordinatorAuth};
+use crate::ids::new_id;
+use crate::storage::{AuditEntry, Dispute, DisputeOutcome, Resolution, ResolveOutcome};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct MyRedemption {
+    pub redemption_id: String,
+    pub merchant_name: String,
+    pub offer_title: String,
+    pub amount_fen: i64,
+    pub discount_fen: i64,
+    pub payable_fen: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub redeemed_at: OffsetDateTime,
+    pub voided: bool,
+    /// open, voided or rejected, when disputed.
+    pub dispute_status: Option<String>,
+}
+
+/// The signed-in citizen's redemptions, newest first.
+#[utoipa::path(get, path = "/v1/me/redemptions", tag = "citizen", security(("citizen" = [])),
+    responses((status = 200, body = Vec<MyRedemption>), (status = 401, body = Problem)))]
+pub async fn my_redemptions(
+    State(state): State<AppState>,
+    CitizenAuth(citizen): CitizenAuth,
+) -> Result<Json<Vec<MyRedemption>>, ApiError> {
+    let rows = state.store.citizen_redemptions(citizen.number, 200).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| MyRedemption {
+                redemption_id: r.redemption_id,
+                merchant_name: r.merchant_name,
+                offer_title: r.offer_title,
+                amount_fen: r.amount_fen,
+                discount_fen: r.discount_fen,
+                payable_fen: r.payable_fen,
+                redeemed_at: r.created_at,
+                voided: r.voided_at.is_some(),
+                dispute_status: r.dispute_status,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DisputeRequest {
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisputeView {
+    pub dispute_id: String,
+    pub redemption_id: String,
+    pub merchant_name: String,
+    pub offer_title: String,
+    pub discount_fen: i64,
+    pub reason: String,
+    pub status: String,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+    pub resolved_by: Option<String>,
+}
+
+impl From<Dispute> for DisputeView {
+    fn from(d: Dispute) -> Self {
+        DisputeView {
+            dispute_id: d.dispute_id,
+            redemption_id: d.redemption_id,
+            merchant_name: d.merchant_name,
+            offer_title: d.offer_title,
+            discount_fen: d.discount_fen,
+            reason: d.reason,
+            status: d.status,
+            note: d.note,
+            created_at: d.created_at,
+            resolved_at: d.resolved_at,
+            resolved_by: d.resolved_by,
+        }
+    }
+}
+
+/// Files a dispute about one of the citizen's own redemptions.
+#[utoipa::path(post, path = "/v1/me/redemptions/{redemption_id}/dispute", tag = "citizen", security(("citizen" = [])),
+    params(("redemption_id" = String, Path)), request_body = DisputeRequest,
+    responses((status = 201, body = DisputeView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn file_dispute(
+    State(state): State<AppState>,
+    CitizenAuth(citizen): CitizenAuth,
+    Path(redemption_id): Path<String>,
+    ApiJson(body): ApiJson<DisputeRequest>,
+) -> Result<(StatusCode, Json<DisputeView>), ApiError> {
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(ApiError::invalid("reason", "须为 1 到 1000 个字符 / must be 1 to 1000 characters"));
+    }
+    let outcome = state
+        .store
+        .file_dispute(&new_id("dsp"), citizen.number, &redemption_id, reason, OffsetDateTime::now_utc())
+        .await?;
+    match outcome {
+        DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json(dispute.into()))),
+        DisputeOutcome::NotFound => Err(ApiError::not_found("您的核销记录 / your redemption")),
+        DisputeOutcome::AlreadyOpen => Err(ApiError::Conflict {
+            code: "dispute_already_open",
+            title: "已有未处理的异议 / A dispute is already open",
+            detail: "请等待协调员处理 / A coordinator will resolve the open dispute".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DisputeQuery {
+    /// open, voided or rejected; all when absent.
+    pub status: Option<String>,
+}
+
+/// Disputes, oldest first: the coordinators' queue.
+#[utoipa::path(get, path = "/v1/disputes", tag = "coordinator", security(("coordinator" = [])), params(DisputeQuery),
+    responses((status = 200, body = Vec<DisputeView>)))]
+pub async fn list_disputes(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Query(query): Query<DisputeQuery>,
+) -> Result<Json<Vec<DisputeView>>, ApiError> {
+    let status = query.status.as_deref().filter(|s| !s.is_empty());
+    if let Some(s) = status
+        && !["open", "voided", "rejected"].contains(&s)
+    {
+        return Err(ApiError::invalid("status", "须为 open、voided 或 rejected / must be open, voided or rejected"));
+    }
+    Ok(Json(state.store.disputes(status).await?.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResolveRequest {
+    /// `void` reverses the redemption; `reject` keeps it.
+    pub action: String,
+    pub note: String,
+}
+
+/// Resolves a dispute by voiding the redemption or rejecting the dispute.
+#[utoipa::path(post, path = "/v1/disputes/{dispute_id}/resolve", tag = "coordinator", security(("coordinator" = [])),
+    params(("dispute_id" = String, Path)), request_body = ResolveRequest,
+    responses((status = 200, body = DisputeView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn resolve_dispute(
+    State(state): State<AppState>,
+    CoordinatorAuth(coordinator): CoordinatorAuth,
+    Path(dispute_id): Path<String>,
+    ApiJson(body): ApiJson<ResolveRequest>,
+) -> Result<Json<DisputeView>, ApiError> {
+    let resolution = match body.action.as_str() {
+        "void" => Resolution::Void,
+        "reject" => Resolution::Reject,
+        _ => return Err(ApiError::invalid("action", "须为 void 或 reject / must be void or reject")),
+    };
+    let outcome = state
+        .store
+        .resolve_dispute(&dispute_id, resolution, body.note.trim(), &coordinator.name, OffsetDateTime::now_utc())
+        .await?;
+    match outcome {
+        ResolveOutcome::Resolved(dispute) => Ok(Json(dispute.into())),
+        ResolveOutcome::NotFound => Err(ApiError::not_found("异议 / dispute")),
+        ResolveOutcome::AlreadyResolved => Err(ApiError::Conflict {
+            code: "dispute_already_resolved",
+            title: "异议已处理 / Dispute already resolved",
+            detail: "此异议已经处理过 / This dispute was resolved before".into(),
+        }),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditView {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+impl From<AuditEntry> for AuditView {
+    fn from(e: AuditEntry) -> Self {
+        AuditView { at: e.at, actor: e.actor, action: e.action, detail: e.detail }
+    }
+}
+
+/// Every coordinator action, newest first: who, what, when.
+#[utoipa::path(get, path = "/v1/audit", tag = "coordinator", security(("coordinator" = [])),
+    responses((status = 200, body = Vec<AuditView>)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+) -> Result<Json<Vec<AuditView>>, ApiError> {
+    Ok(Json(state.store.audit_log(500).await?.into_iter().map(Into::into).collect()))
+}

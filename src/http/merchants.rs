@@ -1,0 +1,179 @@
+//! Coordinators manage merchants and their checkout keys.
+
+use super::problem::{ApiError, ApiJson, Problem};
+use super::state::AppState;
+use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
+use crate::auth::extractors::CoordinatorAuth;
+use crate::ids::new_id;
+use crate::storage::{Merchant, MerchantKey};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+pub const CATEGORIES: [&str; 4] = ["law_firm", "mall", "housekeeping", "other"];
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMerchant {
+    pub name: String,
+    /// law_firm, mall, housekeeping or other.
+    pub category: String,
+    pub district: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MerchantCreated {
+    pub merchant_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MerchantView {
+    pub merchant_id: String,
+    pub name: String,
+    pub category: String,
+    pub district: String,
+    pub suspended: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Merchant> for MerchantView {
+    fn from(m: Merchant) -> Self {
+        MerchantView {
+            merchant_id: m.merchant_id,
+            name: m.name,
+            category: m.category,
+            district: m.district,
+            suspended: m.suspended,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewKey {
+    /// Which terminal the key is for, e.g. "front desk".
+    pub label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeyCreated {
+    pub key_id: String,
+    /// Shown once; only its hash is stored.
+    pub api_key: String,
+}
+
+fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("须为 1 到 {max} 个字符 / must be 1 to {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+async fn existing(state: &AppState, merchant_id: &str) -> Result<Merchant, ApiError> {
+    state.store.merchant(merchant_id).await?.ok_or_else(|| ApiError::not_found("商户 / merchant"))
+}
+
+/// Registers a participating merchant.
+#[utoipa::path(post, path = "/v1/merchants", tag = "coordinator", security(("coordinator" = [])), request_body = NewMerchant,
+    responses((status = 201, body = MerchantCreated), (status = 422, body = Problem)))]
+pub async fn create_merchant(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    ApiJson(body): ApiJson<NewMerchant>,
+) -> Result<(StatusCode, Json<MerchantCreated>), ApiError> {
+    let name = text_field("name", &body.name, 200)?;
+    let district = text_field("district", &body.district, 100)?;
+    if !CATEGORIES.contains(&body.category.as_str()) {
+        return Err(ApiError::invalid(
+            "category",
+            "须为 law_firm、mall、housekeeping 或 other / must be law_firm, mall, housekeeping or other",
+        ));
+    }
+    let merchant = Merchant {
+        merchant_id: new_id("mer"),
+        name,
+        category: body.category,
+        district,
+        suspended: false,
+        created_at: OffsetDateTime::now_utc(),
+    };
+    state.store.create_merchant(&merchant).await?;
+    Ok((StatusCode::CREATED, Json(MerchantCreated { merchant_id: merchant.merchant_id })))
+}
+
+/// Every merchant, for the coordinator dashboard.
+#[utoipa::path(get, path = "/v1/merchants", tag = "coordinator", security(("coordinator" = [])),
+    responses((status = 200, body = Vec<MerchantView>)))]
+pub async fn list_merchants(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+) -> Result<Json<Vec<MerchantView>>, ApiError> {
+    Ok(Json(state.store.merchants().await?.into_iter().map(Into::into).collect()))
+}
+
+/// Issues an API key for one of the merchant's checkout terminals.
+#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/keys", tag = "coordinator", security(("coordinator" = [])),
+    params(("merchant_id" = String, Path)), request_body = NewKey,
+    responses((status = 201, body = KeyCreated), (status = 404, body = Problem)))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Path(merchant_id): Path<String>,
+    ApiJson(body): ApiJson<NewKey>,
+) -> Result<(StatusCode, Json<KeyCreated>), ApiError> {
+    let label = text_field("label", &body.label, 100)?;
+    existing(&state, &merchant_id).await?;
+    let api_key = new_merchant_key();
+    let key = MerchantKey { key_id: new_id("key"), label, created_at: OffsetDateTime::now_utc(), revoked: false };
+    state.store.add_merchant_key(&merchant_id, &key, &token_hash(&api_key)).await?;
+    Ok((StatusCode::CREATED, Json(KeyCreated { key_id: key.key_id, api_key })))
+}
+
+/// Revokes one terminal's key; it stops working at once.
+#[utoipa::path(delete, path = "/v1/merchants/{merchant_id}/keys/{key_id}", tag = "coordinator", security(("coordinator" = [])),
+    params(("merchant_id" = String, Path), ("key_id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Path((merchant_id, key_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.revoke_merchant_key(&merchant_id, &key_id, OffsetDateTime::now_utc()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("商户的有效密钥 / a live key of this merchant"))
+    }
+}
+
+async fn set_suspended(state: &AppState, merchant_id: &str, suspended: bool) -> Result<Json<MerchantView>, ApiError> {
+    if !state.store.set_merchant_suspended(merchant_id, suspended, OffsetDateTime::now_utc()).await? {
+        return Err(ApiError::not_found("商户 / merchant"));
+    }
+    Ok(Json(existing(state, merchant_id).await?.into()))
+}
+
+/// Suspends a merchant: all its keys stop working until it is resumed.
+#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/suspend", tag = "coordinator", security(("coordinator" = [])),
+    params(("merchant_id" = String, Path)), responses((status = 200, body = MerchantView), (status = 404, body = Problem)))]
+pub async fn suspend(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Path(merchant_id): Path<String>,
+) -> Result<Json<MerchantView>, ApiError> {
+    set_suspended(&state, &merchant_id, true).await
+}
+
+/// Lets a suspended merchant's keys work again.
+#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/resume", tag = "coordinator", security(("coordinator" = [])),
+    params(("merchant_id" = String, Path)), responses((status = 200, body = MerchantView), (status = 404, body = Problem)))]
+pub async fn resume(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Path(merchant_id): Path<String>,
+) -> Result<Json<MerchantView>, ApiError> {
+    set_suspended(&state, &merchant_id, false).await
+}

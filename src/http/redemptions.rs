@@ -1,0 +1,192 @@
+//! Redeeming a credit code at checkout, and voiding a redemption.
+
+use super::problem::{ApiError, ApiJson, Problem};
+use super::state::AppState;
+use crate::auth::extractors::MerchantAuth;
+use crate::domain::redemption::Refusal;
+use crate::ids::new_id;
+use crate::storage::{RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use xinyi_merchant_sdk::api::{Redemption, RedemptionRequest, VoidedRedemption};
+use xinyi_merchant_sdk::{DEFAULT_CLOCK_SKEW, VerifyError};
+
+/// The largest amount one redemption may carry: ¥100 million.
+const MAX_AMOUNT_FEN: i64 = 10_000_000_000;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 255 {
+        return Err(ApiError::BadRequest {
+            detail: "需要 Idempotency-Key 请求头(1 到 255 个字符)/ The Idempotency-Key header (1 to 255 characters) is required".into(),
+        });
+    }
+    Ok(key.to_owned())
+}
+
+/// The body as the service understood it, hashed: the same request sent
+/// twice hashes the same however its JSON was spaced or ordered.
+fn request_hash(body: &RedemptionRequest) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(body).expect("a request serialises")))
+}
+
+fn code_refusal(error: VerifyError) -> Refusal {
+    match error {
+        VerifyError::Malformed(why) => Refusal::CodeMalformed(why.to_owned()),
+        VerifyError::UnsupportedVersion(_) => Refusal::CodeUnsupportedVersion,
+        VerifyError::UnknownKey => Refusal::CodeUnknownKey,
+        VerifyError::KeyNotValidAtIssue | VerifyError::BadSignature => Refusal::BadSignature,
+        VerifyError::Expired { .. } => Refusal::CodeExpired,
+        VerifyError::NotYetValid { .. } => Refusal::CodeNotYetValid,
+        VerifyError::Replay => Refusal::CodeUsed,
+    }
+}
+
+/// Redeems a credit code for an offer of the calling merchant. Verifying
+/// the code, checking the offer's rules, the citizen's limit and the
+/// budget, and appending to the ledger happen in one atomic step; a
+/// refusal writes nothing. Requires `Idempotency-Key`: a retry with the same
+/// key and body gets the original answer.
+#[utoipa::path(post, path = "/v1/redemptions", tag = "merchant", security(("merchant" = [])),
+    params(("Idempotency-Key" = String, Header, description = "one per redemption attempt; reuse it on retries")),
+    request_body = RedemptionRequest,
+    responses(
+        (status = 201, body = Redemption),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "offer_not_yours / offer_not_found"),
+        (status = 409, body = Problem, description = "code_used"),
+        (status = 422, body = Problem, description = "every other rule")))]
+pub async fn redeem(
+    State(state): State<AppState>,
+    MerchantAuth(merchant): MerchantAuth,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RedemptionRequest>,
+) -> Result<(StatusCode, Json<Redemption>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    if body.amount_fen <= 0 || body.amount_fen > MAX_AMOUNT_FEN {
+        return Err(ApiError::invalid("amount_fen", "须为正整数(分)/ must be a positive whole number of fen"));
+    }
+    let hash = request_hash(&body);
+    // A retry gets its first answer even after the code has since expired.
+    if let Some((stored_hash, answer)) = state.store.idempotent_redemption(&merchant.merchant_id, &key).await? {
+        return if stored_hash == hash {
+            Ok((StatusCode::CREATED, Json(answer)))
+        } else {
+            Err(Refusal::IdempotencyMismatch.into())
+        };
+    }
+    let now = OffsetDateTime::now_utc();
+    let scanned_at = match body.scanned_at {
+        None => now,
+        Some(at) if at > now + DEFAULT_CLOCK_SKEW => return Err(Refusal::ScannedInFuture.into()),
+        Some(at) if now - at > state.policy.offline_window => return Err(Refusal::OfflineWindowPassed.into()),
+        Some(at) => at,
+    };
+    let ring = state.keys.ring().await?;
+    let verifier = ring.verifier_all().ok_or_else(|| ApiError::internal("no signing keys"))?;
+    let code = verifier.verify(&body.code, scanned_at).map_err(|e| ApiError::from(code_refusal(e)))?;
+    let key_of_code =
+        ring.by_kid(&code.key_id).ok_or_else(|| ApiError::internal("a verified code's key is not in the ring"))?;
+    let citizen = key_of_code.sealer.open(&code.citizen_handle);
+    let attempt = RedemptionAttempt {
+        redemption_id: new_id("red"),
+        merchant_id: merchant.merchant_id,
+        idempotency_key: key,
+        request_hash: hash,
+        code_id: code.code_id.to_hex(),
+        citizen,
+        citizen_pseudonym: state.pseudonyms.pseudonym(citizen),
+        level: code.level,
+        offer_id: body.offer_id,
+        amount_fen: body.amount_fen,
+        scanned_at,
+        now,
+    };
+    match state.store.redeem(&attempt).await? {
+        RedeemOutcome::Redeemed(answer) | RedeemOutcome::Replayed(answer) => Ok((StatusCode::CREATED, Json(answer))),
+        RedeemOutcome::Refused(refusal) => Err(refusal.into()),
+    }
+}
+
+/// Voids a redemption of the calling merchant within the void window:
+/// a reversal is appended to the ledger, and the citizen's quota and the
+/// offer's budget are given back.
+#[utoipa::path(post, path = "/v1/redemptions/{redemption_id}/void", tag = "merchant", security(("merchant" = [])),
+    params(("redemption_id" = String, Path)),
+    responses((status = 200, body = VoidedRedemption), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "already_voided"), (status = 422, body = Problem, description = "void_window_passed")))]
+pub async fn void(
+    State(state): State<AppState>,
+    MerchantAuth(merchant): MerchantAuth,
+    Path(redemption_id): Path<String>,
+) -> Result<Json<VoidedRedemption>, ApiError> {
+    let by = VoidBy::Merchant { merchant_id: &merchant.merchant_id, window: state.policy.void_window };
+    match state.store.void_redemption(&redemption_id, by, OffsetDateTime::now_utc()).await? {
+        VoidOutcome::Voided(voided) => Ok(Json(voided)),
+        VoidOutcome::NotFound => Err(ApiError::not_found("核销记录 / redemption")),
+        VoidOutcome::AlreadyVoided => Err(ApiError::Refused {
+            status: StatusCode::CONFLICT,
+            code: "already_voided",
+            title: "已撤销 / Already voided",
+            detail: "此核销已经撤销过 / This redemption was voided before".into(),
+        }),
+        VoidOutcome::WindowPassed => Err(ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "void_window_passed",
+            title: "已超过撤销时限 / Void window passed",
+            detail: "超过时限的核销请由市民提出异议 / Past the window, the citizen can file a dispute instead".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RecentQuery {
+    /// At most this many, newest first (default 50, at most 500).
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MerchantRedemptionView {
+    pub redemption_id: String,
+    pub offer_id: String,
+    pub offer_title: String,
+    pub level: u8,
+    pub amount_fen: i64,
+    pub discount_fen: i64,
+    pub payable_fen: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub voided_at: Option<OffsetDateTime>,
+}
+
+/// The calling merchant's recent redemptions, for the checkout's list.
+#[utoipa::path(get, path = "/v1/merchant/redemptions", tag = "merchant", security(("merchant" = [])), params(RecentQuery),
+    responses((status = 200, body = Vec<MerchantRedemptionView>)))]
+pub async fn recent(
+    State(state): State<AppState>,
+    MerchantAuth(merchant): MerchantAuth,
+    Query(query): Query<RecentQuery>,
+) -> Result<Json<Vec<MerchantRedemptionView>>, ApiError> {
+    let rows = state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| MerchantRedemptionView {
+                redemption_id: r.redemption_id,
+                offer_id: r.offer_id,
+                offer_title: r.offer_title,
+                level: r.level,
+                amount_fen: r.amount_fen,
+                discount_fen: r.discount_fen,
+                payable_fen: r.payable_fen,
+                created_at: r.created_at,
+                voided_at: r.voided_at,
+            })
+            .collect(),
+    ))
+}
