@@ -4,6 +4,7 @@ mod coordinator;
 mod demo;
 mod import;
 mod keys;
+mod ledger;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -32,6 +33,9 @@ enum Command {
     /// Manage the credit-code signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Check the reduced-fee ledger's hash chain.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Start the service on a fresh SQLite file with demo citizens and a demo identity provider.
     Demo(demo::DemoArgs),
 }
@@ -88,6 +92,7 @@ pub fn run() -> ExitCode {
             Command::Import(command) => import::run(command).await,
             Command::Coordinator(command) => coordinator::run(command).await,
             Command::Keys(command) => keys::run(command).await,
+            Command::Ledger(command) => ledger::run(command).await,
             Command::Demo(args) => demo::run(args).await,
         }
     });

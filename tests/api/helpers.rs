@@ -155,3 +155,85 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     assert_eq!(body["status"], status);
     body
 }
+
+/// A merchant with one terminal key and one offer.
+pub struct Shop {
+    pub merchant_id: String,
+    pub api_key: String,
+    pub offer_id: String,
+}
+
+pub fn legal_offer() -> serde_json::Value {
+    serde_json::json!({
+        "title": "免费法律咨询 Free legal consultation",
+        "min_level": 3,
+        "tiers": [{"min_level": 3, "kind": "percent_off", "percent": 10, "cap_fen": 5000},
+                  {"min_level": 4, "kind": "amount_off", "amount_fen": 2000, "min_spend_fen": 10000},
+                  {"min_level": 5, "kind": "free_service", "value_fen": 30000}],
+        "per_citizen_limit": {"count": 1, "period": "month"},
+        "budget_fen": 1000000, "budget_count": 100,
+        "valid_from": "2026-01-01T00:00:00+08:00", "valid_until": null})
+}
+
+impl TestApp {
+    pub async fn coordinator_post(&self, coordinator: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).bearer_auth(coordinator).json(&body).send().await.unwrap()
+    }
+
+    pub async fn shop(&self, coordinator: &str, offer: serde_json::Value) -> Shop {
+        let merchant: serde_json::Value = self
+            .coordinator_post(
+                coordinator,
+                "/v1/merchants",
+                serde_json::json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let merchant_id = merchant["merchant_id"].as_str().unwrap().to_owned();
+        let key: serde_json::Value = self
+            .coordinator_post(
+                coordinator,
+                &format!("/v1/merchants/{merchant_id}/keys"),
+                serde_json::json!({"label": "front desk"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let response = self.coordinator_post(coordinator, &format!("/v1/merchants/{merchant_id}/offers"), offer).await;
+        assert_eq!(response.status(), 201);
+        let offer: serde_json::Value = response.json().await.unwrap();
+        Shop {
+            merchant_id,
+            api_key: key["api_key"].as_str().unwrap().to_owned(),
+            offer_id: offer["offer_id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn redeem(&self, api_key: &str, idempotency_key: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/redemptions"))
+            .bearer_auth(api_key)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn redeem_code(&self, shop: &Shop, code: &str, amount_fen: i64) -> reqwest::Response {
+        let key = xinyi::ids::new_id("idem");
+        self.redeem(
+            &shop.api_key,
+            &key,
+            serde_json::json!({"code": code, "offer_id": shop.offer_id, "amount_fen": amount_fen}),
+        )
+        .await
+    }
+
+    pub fn ledger_verify(&self) -> std::process::Output {
+        self.xinyi(&["ledger", "verify"])
+    }
+}

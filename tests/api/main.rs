@@ -3,10 +3,14 @@
 mod code_privacy;
 mod codes;
 mod demo;
+mod disputes;
+mod exactly_once;
 mod helpers;
 mod idp_algorithms;
 mod import;
 mod keys;
+mod ledger;
 mod openapi;
+mod redemptions;
 mod score_events;
 mod tokens;
