@@ -112,7 +112,7 @@ pub async fn file_dispute(
         .file_dispute(&new_id("dsp"), citizen.number, &redemption_id, reason, OffsetDateTime::now_utc())
         .await?;
     match outcome {
-        DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json(dispute.into()))),
+        DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json((*dispute).into()))),
         DisputeOutcome::NotFound => Err(ApiError::not_found("您的核销记录 / your redemption")),
         DisputeOutcome::AlreadyOpen => Err(ApiError::Conflict {
             code: "dispute_already_open",
@@ -172,7 +172,7 @@ pub async fn resolve_dispute(
         .resolve_dispute(&dispute_id, resolution, body.note.trim(), &coordinator.name, OffsetDateTime::now_utc())
         .await?;
     match outcome {
-        ResolveOutcome::Resolved(dispute) => Ok(Json(dispute.into())),
+        ResolveOutcome::Resolved(dispute) => Ok(Json((*dispute).into())),
         ResolveOutcome::NotFound => Err(ApiError::not_found("异议 / dispute")),
         ResolveOutcome::AlreadyResolved => Err(ApiError::Conflict {
             code: "dispute_already_resolved",

@@ -122,7 +122,7 @@ pub struct Dispute {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DisputeOutcome {
-    Filed(Dispute),
+    Filed(Box<Dispute>),
     NotFound,
     AlreadyOpen,
 }
@@ -135,7 +135,7 @@ pub enum Resolution {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResolveOutcome {
-    Resolved(Dispute),
+    Resolved(Box<Dispute>),
     NotFound,
     AlreadyResolved,
 }

@@ -146,7 +146,7 @@ pub(super) async fn file(
     .await?;
     let dispute = dispute_in(&mut tx, dispute_id).await?.expect("just inserted");
     tx.commit().await?;
-    Ok(DisputeOutcome::Filed(dispute))
+    Ok(DisputeOutcome::Filed(Box::new(dispute)))
 }
 
 pub(super) async fn resolve(
@@ -182,7 +182,7 @@ pub(super) async fn resolve(
         .await?;
     let resolved = dispute_in(&mut tx, dispute_id).await?.expect("exists");
     tx.commit().await?;
-    Ok(ResolveOutcome::Resolved(resolved))
+    Ok(ResolveOutcome::Resolved(Box::new(resolved)))
 }
 
 pub(super) async fn record_audit(pool: &SqlitePool, entry: &AuditEntry) -> Result<(), StoreError> {
