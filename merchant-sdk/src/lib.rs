@@ -39,3 +39,6 @@ pub use level::{CreditLevel, LevelView};
 pub use replay::ReplayGuard;
 pub use report::{VerifiedCodeReport, VerifyErrorReport};
 pub use verify::{DEFAULT_CLOCK_SKEW, VerifiedCode, Verifier};
+
+#[cfg(feature = "client")]
+pub mod client;

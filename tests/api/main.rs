@@ -13,4 +13,5 @@ mod ledger;
 mod openapi;
 mod redemptions;
 mod score_events;
+mod sdk_client;
 mod tokens;
