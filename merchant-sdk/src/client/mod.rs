@@ -157,12 +157,11 @@ impl MerchantClient {
     /// once a minute) when the code names a key this terminal does not know.
     pub async fn verify(&self, code: &str, now: OffsetDateTime) -> Result<VerifiedCode, ClientError> {
         let mut cache = self.keys.lock().await;
-        if cache.verifier.is_none() {
-            if self.refresh_locked(&mut cache).await.is_err() {
-                let saved = self.keys_file().and_then(|f| std::fs::read_to_string(f).ok());
-                let keys = saved.and_then(|json| TrustedKeys::from_json(&json).ok()).ok_or(ClientError::NoKeys)?;
-                cache.verifier = Some(Verifier::new(keys));
-            }
+        if cache.verifier.is_none() && self.refresh_locked(&mut cache).await.is_err() {
+            // Offline from the start: the key set kept beside the queue.
+            let saved = self.keys_file().and_then(|f| std::fs::read_to_string(f).ok());
+            let keys = saved.and_then(|json| TrustedKeys::from_json(&json).ok()).ok_or(ClientError::NoKeys)?;
+            cache.verifier = Some(Verifier::new(keys));
         }
         let verifier = cache.verifier.as_ref().ok_or(ClientError::NoKeys)?;
         match verifier.verify(code, now) {
