@@ -58,51 +58,16 @@ pub struct DisputeRequest {
     pub reason: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DisputeView {
-    pub dispute_id: String,
-    pub redemption_id: String,
-    pub merchant_name: String,
-    pub offer_title: String,
-    pub discount_fen: i64,
-    pub reason: String,
-    pub status: String,
-    pub note: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub resolved_at: Option<OffsetDateTime>,
-    pub resolved_by: Option<String>,
-}
-
-impl From<Dispute> for DisputeView {
-    fn from(d: Dispute) -> Self {
-        DisputeView {
-            dispute_id: d.dispute_id,
-            redemption_id: d.redemption_id,
-            merchant_name: d.merchant_name,
-            offer_title: d.offer_title,
-            discount_fen: d.discount_fen,
-            reason: d.reason,
-            status: d.status,
-            note: d.note,
-            created_at: d.created_at,
-            resolved_at: d.resolved_at,
-            resolved_by: d.resolved_by,
-        }
-    }
-}
-
 /// Files a dispute about one of the citizen's own redemptions.
 #[utoipa::path(post, path = "/v1/me/redemptions/{redemption_id}/dispute", tag = "citizen", security(("citizen" = [])),
     params(("redemption_id" = String, Path)), request_body = DisputeRequest,
-    responses((status = 201, body = DisputeView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = Dispute), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn file_dispute(
     State(state): State<AppState>,
     CitizenAuth(citizen): CitizenAuth,
     Path(redemption_id): Path<String>,
     ApiJson(body): ApiJson<DisputeRequest>,
-) -> Result<(StatusCode, Json<DisputeView>), ApiError> {
+) -> Result<(StatusCode, Json<Dispute>), ApiError> {
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(ApiError::invalid("reason", "须为 1 到 1000 个字符 / must be 1 to 1000 characters"));
@@ -112,7 +77,7 @@ pub async fn file_dispute(
         .file_dispute(&new_id("dsp"), citizen.number, &redemption_id, reason, OffsetDateTime::now_utc())
         .await?;
     match outcome {
-        DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json((*dispute).into()))),
+        DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json(*dispute))),
         DisputeOutcome::NotFound => Err(ApiError::not_found("您的核销记录 / your redemption")),
         DisputeOutcome::AlreadyOpen => Err(ApiError::Conflict {
             code: "dispute_already_open",
@@ -130,19 +95,19 @@ pub struct DisputeQuery {
 
 /// Disputes, oldest first: the coordinators' queue.
 #[utoipa::path(get, path = "/v1/disputes", tag = "coordinator", security(("coordinator" = [])), params(DisputeQuery),
-    responses((status = 200, body = Vec<DisputeView>)))]
+    responses((status = 200, body = Vec<Dispute>)))]
 pub async fn list_disputes(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     Query(query): Query<DisputeQuery>,
-) -> Result<Json<Vec<DisputeView>>, ApiError> {
+) -> Result<Json<Vec<Dispute>>, ApiError> {
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = status
         && !["open", "voided", "rejected"].contains(&s)
     {
         return Err(ApiError::invalid("status", "须为 open、voided 或 rejected / must be open, voided or rejected"));
     }
-    Ok(Json(state.store.disputes(status).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(state.store.disputes(status).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -155,13 +120,13 @@ pub struct ResolveRequest {
 /// Resolves a dispute by voiding the redemption or rejecting the dispute.
 #[utoipa::path(post, path = "/v1/disputes/{dispute_id}/resolve", tag = "coordinator", security(("coordinator" = [])),
     params(("dispute_id" = String, Path)), request_body = ResolveRequest,
-    responses((status = 200, body = DisputeView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = Dispute), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn resolve_dispute(
     State(state): State<AppState>,
     CoordinatorAuth(coordinator): CoordinatorAuth,
     Path(dispute_id): Path<String>,
     ApiJson(body): ApiJson<ResolveRequest>,
-) -> Result<Json<DisputeView>, ApiError> {
+) -> Result<Json<Dispute>, ApiError> {
     let resolution = match body.action.as_str() {
         "void" => Resolution::Void,
         "reject" => Resolution::Reject,
@@ -172,7 +137,7 @@ pub async fn resolve_dispute(
         .resolve_dispute(&dispute_id, resolution, body.note.trim(), &coordinator.name, OffsetDateTime::now_utc())
         .await?;
     match outcome {
-        ResolveOutcome::Resolved(dispute) => Ok(Json((*dispute).into())),
+        ResolveOutcome::Resolved(dispute) => Ok(Json(*dispute)),
         ResolveOutcome::NotFound => Err(ApiError::not_found("异议 / dispute")),
         ResolveOutcome::AlreadyResolved => Err(ApiError::Conflict {
             code: "dispute_already_resolved",
@@ -182,27 +147,12 @@ pub async fn resolve_dispute(
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditView {
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub actor: String,
-    pub action: String,
-    pub detail: String,
-}
-
-impl From<AuditEntry> for AuditView {
-    fn from(e: AuditEntry) -> Self {
-        AuditView { at: e.at, actor: e.actor, action: e.action, detail: e.detail }
-    }
-}
-
 /// Every coordinator action, newest first: who, what, when.
 #[utoipa::path(get, path = "/v1/audit", tag = "coordinator", security(("coordinator" = [])),
-    responses((status = 200, body = Vec<AuditView>)))]
+    responses((status = 200, body = Vec<AuditEntry>)))]
 pub async fn audit_log(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
-) -> Result<Json<Vec<AuditView>>, ApiError> {
-    Ok(Json(state.store.audit_log(500).await?.into_iter().map(Into::into).collect()))
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(state.store.audit_log(500).await?))
 }

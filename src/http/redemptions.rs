@@ -5,14 +5,14 @@ use super::state::AppState;
 use crate::auth::extractors::MerchantAuth;
 use crate::domain::redemption::Refusal;
 use crate::ids::new_id;
-use crate::storage::{RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
+use crate::storage::{MerchantRedemption, RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use xinyi_merchant_sdk::api::{Redemption, RedemptionRequest, VoidedRedemption};
 use xinyi_merchant_sdk::{DEFAULT_CLOCK_SKEW, VerifyError};
 
@@ -150,43 +150,13 @@ pub struct RecentQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MerchantRedemptionView {
-    pub redemption_id: String,
-    pub offer_id: String,
-    pub offer_title: String,
-    pub level: u8,
-    pub amount_fen: i64,
-    pub discount_fen: i64,
-    pub payable_fen: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub voided_at: Option<OffsetDateTime>,
-}
-
 /// The calling merchant's recent redemptions, for the checkout's list.
 #[utoipa::path(get, path = "/v1/merchant/redemptions", tag = "merchant", security(("merchant" = [])), params(RecentQuery),
-    responses((status = 200, body = Vec<MerchantRedemptionView>)))]
+    responses((status = 200, body = Vec<MerchantRedemption>)))]
 pub async fn recent(
     State(state): State<AppState>,
     MerchantAuth(merchant): MerchantAuth,
     Query(query): Query<RecentQuery>,
-) -> Result<Json<Vec<MerchantRedemptionView>>, ApiError> {
-    let rows = state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| MerchantRedemptionView {
-                redemption_id: r.redemption_id,
-                offer_id: r.offer_id,
-                offer_title: r.offer_title,
-                level: r.level,
-                amount_fen: r.amount_fen,
-                discount_fen: r.discount_fen,
-                payable_fen: r.payable_fen,
-                created_at: r.created_at,
-                voided_at: r.voided_at,
-            })
-            .collect(),
-    ))
+) -> Result<Json<Vec<MerchantRedemption>>, ApiError> {
+    Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?))
 }

@@ -78,7 +78,7 @@ pub enum VoidOutcome {
 }
 
 /// A redemption as its merchant's terminal lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct MerchantRedemption {
     pub redemption_id: String,
     pub offer_id: String,
@@ -87,7 +87,9 @@ pub struct MerchantRedemption {
     pub amount_fen: i64,
     pub discount_fen: i64,
     pub payable_fen: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub voided_at: Option<OffsetDateTime>,
 }
 
@@ -105,7 +107,7 @@ pub struct CitizenRedemption {
     pub dispute_status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Dispute {
     pub dispute_id: String,
     pub redemption_id: String,
@@ -113,9 +115,12 @@ pub struct Dispute {
     pub offer_title: String,
     pub discount_fen: i64,
     pub reason: String,
+    /// open, voided or rejected.
     pub status: String,
     pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub resolved_at: Option<OffsetDateTime>,
     pub resolved_by: Option<String>,
 }
@@ -140,8 +145,9 @@ pub enum ResolveOutcome {
     AlreadyResolved,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub actor: String,
     pub action: String,

@@ -11,8 +11,7 @@ async fn a_citizen_disputes_a_redemption_and_a_coordinator_voids_it() {
     let redemption: serde_json::Value =
         app.redeem_code(&shop, &app.code_text("sun").await, 5000).await.json().await.unwrap();
     let token = app.citizen_token("sun");
-    let mine: serde_json::Value =
-        app.http.get(app.url("/v1/me/redemptions")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let mine: serde_json::Value = app.get_json(&token, "/v1/me/redemptions").await;
     assert_eq!(mine[0]["merchant_name"], "明理律师事务所");
     assert_eq!(mine[0]["discount_fen"], 500);
     assert_eq!(mine[0]["voided"], false);
@@ -39,16 +38,7 @@ async fn a_citizen_disputes_a_redemption_and_a_coordinator_voids_it() {
     let again = app.http.post(&dispute_url).bearer_auth(&token).json(&json!({"reason": "again"})).send().await.unwrap();
     assert_problem(again, 409, "dispute_already_open").await;
 
-    let queue: serde_json::Value = app
-        .http
-        .get(app.url("/v1/disputes?status=open"))
-        .bearer_auth(&coordinator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: serde_json::Value = app.get_json(&coordinator, "/v1/disputes?status=open").await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
     let dispute_id = queue[0]["dispute_id"].as_str().unwrap();
     let resolved = app
@@ -60,8 +50,7 @@ async fn a_citizen_disputes_a_redemption_and_a_coordinator_voids_it() {
         .await;
     assert_eq!(resolved.status(), 200);
     assert_eq!(resolved.json::<serde_json::Value>().await.unwrap()["status"], "voided");
-    let mine: serde_json::Value =
-        app.http.get(app.url("/v1/me/redemptions")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let mine: serde_json::Value = app.get_json(&token, "/v1/me/redemptions").await;
     assert_eq!((mine[0]["voided"].as_bool(), mine[0]["dispute_status"].as_str()), (Some(true), Some("voided")));
     assert!(String::from_utf8_lossy(&app.ledger_verify().stdout).contains("2 entries"), "the void appended a reversal");
     let twice = app
@@ -80,8 +69,7 @@ async fn every_coordinator_action_is_in_the_audit_log() {
     let coordinator = app.coordinator_token().await;
     let shop = app.shop(&coordinator, legal_offer()).await;
     app.coordinator_post(&coordinator, &format!("/v1/merchants/{}/suspend", shop.merchant_id), json!({})).await;
-    let log: serde_json::Value =
-        app.http.get(app.url("/v1/audit")).bearer_auth(&coordinator).send().await.unwrap().json().await.unwrap();
+    let log: serde_json::Value = app.get_json(&coordinator, "/v1/audit").await;
     let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions[0], format!("POST /v1/merchants/{}/suspend", shop.merchant_id));
     assert!(actions.contains(&"POST /v1/merchants"));

@@ -60,16 +60,7 @@ async fn concurrent_redemptions_never_grant_more_than_the_budget_to_the_fen() {
     }
     let (created, _) = statuses(join_all(codes.iter().map(|code| app.redeem_code(&shop, code, 3333))).await).await;
     assert_eq!(created, 30);
-    let offers: serde_json::Value = app
-        .http
-        .get(app.url("/v1/merchant/offers"))
-        .bearer_auth(&shop.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let offers: serde_json::Value = app.get_json(&shop.api_key, "/v1/merchant/offers").await;
     assert_eq!(offers[0]["granted_fen"], 9_990);
     let out = app.ledger_verify();
     assert!(String::from_utf8_lossy(&out.stdout).contains("30 entries"), "{}", String::from_utf8_lossy(&out.stderr));

@@ -237,3 +237,10 @@ impl TestApp {
         self.xinyi(&["ledger", "verify"])
     }
 }
+
+impl TestApp {
+    /// GET `path` with a bearer token, as JSON.
+    pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+}

@@ -120,16 +120,7 @@ async fn a_suspended_merchant_s_keys_stop_working_until_resumed_and_a_revoked_ke
         .await
         .unwrap();
     assert_problem(offers, 401, "unauthorized").await;
-    let offers: serde_json::Value = app
-        .http
-        .get(app.url("/v1/merchant/offers"))
-        .bearer_auth(&shop.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let offers: serde_json::Value = app.get_json(&shop.api_key, "/v1/merchant/offers").await;
     assert_eq!(offers[0]["granted_fen"], 500);
 }
 
@@ -184,16 +175,7 @@ async fn a_void_gives_back_the_quota_and_the_budget_and_a_second_void_is_refused
     assert_problem(app.http.post(&void_url).bearer_auth(&shop.api_key).send().await.unwrap(), 409, "already_voided")
         .await;
     assert_eq!(app.redeem_code(&shop, &app.code_text("zhou").await, 5000).await.status(), 201, "the quota came back");
-    let offers: serde_json::Value = app
-        .http
-        .get(app.url("/v1/merchant/offers"))
-        .bearer_auth(&shop.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let offers: serde_json::Value = app.get_json(&shop.api_key, "/v1/merchant/offers").await;
     assert_eq!((offers[0]["granted_fen"].as_i64(), offers[0]["granted_count"].as_i64()), (Some(500), Some(1)));
     assert!(String::from_utf8_lossy(&app.ledger_verify().stdout).contains("3 entries"));
 }
