@@ -8,6 +8,7 @@ pub mod domain;
 pub mod http;
 pub mod ids;
 pub mod qr;
+pub mod reporting;
 pub mod signing;
 pub mod startup;
 pub mod storage;

@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod keys;
 mod ledger;
+mod report;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -33,6 +34,9 @@ enum Command {
     /// Manage the credit-code signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Reports on fee reductions.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Check the reduced-fee ledger's hash chain.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
@@ -93,6 +97,7 @@ pub fn run() -> ExitCode {
             Command::Coordinator(command) => coordinator::run(command).await,
             Command::Keys(command) => keys::run(command).await,
             Command::Ledger(command) => ledger::run(command).await,
+            Command::Report(command) => report::run(command).await,
             Command::Demo(args) => demo::run(args).await,
         }
     });

@@ -5,4 +5,5 @@ pub mod levels;
 pub mod offers;
 pub mod periods;
 pub mod redemption;
+pub mod reports;
 pub mod score_event;

@@ -11,6 +11,7 @@ mod merchants;
 mod offers;
 pub mod problem;
 mod redemptions;
+mod reports;
 mod score_events;
 pub mod state;
 
@@ -68,6 +69,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(disputes::list_disputes))
         .routes(routes!(disputes::resolve_dispute))
         .routes(routes!(disputes::audit_log))
+        .routes(routes!(reports::reductions))
 }
 
 /// The OpenAPI document of every route.

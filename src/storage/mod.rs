@@ -85,6 +85,7 @@ pub trait MerchantStore: Send + Sync {
     async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError>;
     async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError>;
     async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError>;
+    async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError>;
 }
 
 #[async_trait]
@@ -130,6 +131,12 @@ pub trait RedemptionStore: Send + Sync {
     ) -> Result<ResolveOutcome, StoreError>;
     /// Ledger entries after `after_seq`, in order, at most `limit`.
     async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError>;
+    /// Report rollups for the China Standard Time days `from_day` to `to_day`, both included.
+    async fn reduction_rollups(
+        &self,
+        from_day: &str,
+        to_day: &str,
+    ) -> Result<Vec<crate::domain::reports::RollupRow>, StoreError>;
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// The named secret: `candidate` is stored if there is none yet, and

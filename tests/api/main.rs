@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod openapi;
 mod redemptions;
+mod reports;
 mod score_events;
 mod sdk_client;
 mod tokens;

@@ -147,6 +147,13 @@ impl MerchantStore for SqliteStore {
         Ok(())
     }
 
+    async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id")))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(offer_from_row).collect()
+    }
+
     async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{OFFER_COLUMNS} WHERE merchant_id = ? ORDER BY created_at, offer_id"

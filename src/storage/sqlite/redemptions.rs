@@ -5,6 +5,7 @@ use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{EntryKind, LedgerEntry};
 use crate::domain::periods::period_key;
 use crate::domain::redemption::{OfferState, Refusal, decide};
+use crate::domain::reports::RollupRow;
 use crate::storage::*;
 use async_trait::async_trait;
 use sqlx::{Row, SqliteConnection};
@@ -140,6 +141,7 @@ pub(super) async fn redeem(store: &SqliteStore, a: &RedemptionAttempt) -> Result
             prev_hash: String::new(),
             hash: String::new(),
         },
+        a.citizen,
     )
     .await?;
     sqlx::query(
@@ -250,6 +252,7 @@ pub(super) async fn void_in(
             prev_hash: String::new(),
             hash: String::new(),
         },
+        CitizenNumber(r.get::<i64, _>("citizen_number") as u64),
     )
     .await?;
     sqlx::query("UPDATE redemptions SET voided_at = ?, void_ledger_seq = ? WHERE redemption_id = ?")
@@ -354,6 +357,11 @@ impl RedemptionStore for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(entry_from_row).collect()
+    }
+
+    async fn reduction_rollups(&self, from_day: &str, to_day: &str) -> Result<Vec<RollupRow>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        super::ledger::rollups(&mut conn, from_day, to_day).await
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {

@@ -1,0 +1,59 @@
+use super::problem::{ApiError, ApiQuery, Problem};
+use super::state::AppState;
+use crate::auth::extractors::CoordinatorAuth;
+use crate::domain::reports::GroupBy;
+use crate::reporting::{ReductionReport, ReportPeriod, reduction_report, to_csv};
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReportQuery {
+    /// First day, China Standard Time (YYYY-MM-DD); the programme's start when absent.
+    pub from: Option<String>,
+    /// Last day, included; today when absent.
+    pub to: Option<String>,
+    /// merchant, category, district, level, offer, day or month (default merchant).
+    pub group_by: Option<String>,
+}
+
+/// Fee reductions over a period, grouped, with a headline and totals that
+/// reconcile with the ledger to the fen. `Accept: text/csv` gives CSV.
+#[utoipa::path(get, path = "/v1/reports/reductions", tag = "coordinator", security(("coordinator" = [])), params(ReportQuery),
+    responses((status = 200, body = ReductionReport), (status = 200, content_type = "text/csv", description = "with Accept: text/csv"),
+        (status = 422, body = Problem)))]
+pub async fn reductions(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let period = ReportPeriod::parse(query.from.as_deref(), query.to.as_deref())
+        .map_err(|(field, detail)| ApiError::invalid(field, detail))?;
+    let by: GroupBy = query
+        .group_by
+        .as_deref()
+        .unwrap_or("merchant")
+        .parse()
+        .map_err(|e: String| ApiError::invalid("group_by", e))?;
+    let report = reduction_report(&state.store, period, by).await?;
+    let wants_csv = headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        let filename = format!(
+            "attachment; filename=\"reductions-{}-{}-by-{}.csv\"",
+            report.from,
+            report.to,
+            query.group_by.as_deref().unwrap_or("merchant")
+        );
+        return Ok((
+            [(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, filename)],
+            to_csv(&report),
+        )
+            .into_response());
+    }
+    Ok(Json(report).into_response())
+}

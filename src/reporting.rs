@@ -1,0 +1,115 @@
+//! The reduction report, shared by `GET /v1/reports/reductions` and
+//! `xinyi report reductions`.
+
+use crate::domain::redemption::yuan;
+use crate::domain::reports::{GroupBy, Labels, ReportRow, group};
+use crate::storage::{SharedStore, StoreError};
+use serde::Serialize;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+/// The first day a report covers when none is given.
+const PROGRAMME_START: Date = time::macros::date!(2020 - 01 - 01);
+
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPeriod {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl ReportPeriod {
+    /// Calendar days in China Standard Time, both included; `to` defaults to today.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<ReportPeriod, (&'static str, String)> {
+        let parse = |field: &'static str, text: &str| {
+            Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+                (field, format!("须为日期,如 2026-11-01 / must be a date such as 2026-11-01, not {text:?}"))
+            })
+        };
+        let from = from.filter(|s| !s.is_empty()).map(|s| parse("from", s)).transpose()?.unwrap_or(PROGRAMME_START);
+        let today = OffsetDateTime::now_utc().to_offset(crate::domain::periods::CHINA_STANDARD_TIME).date();
+        let to = to.filter(|s| !s.is_empty()).map(|s| parse("to", s)).transpose()?.unwrap_or(today);
+        if from > to {
+            return Err(("to", "不能早于 from / must not be before from".into()));
+        }
+        Ok(ReportPeriod { from, to })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Headline {
+    /// Net fee reduction: granted minus reversed, in fen.
+    pub net_fen: i64,
+    /// The same in yuan, for people: "870000.00".
+    pub net_yuan: String,
+    pub redemptions: i64,
+    pub reversals: i64,
+    /// Unique citizens served in the period.
+    pub citizens: u64,
+    /// Merchants with at least one redemption in the period.
+    pub merchants_with_redemptions: u64,
+    /// Merchants registered and not suspended now.
+    pub participating_merchants: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReductionReport {
+    pub from: String,
+    pub to: String,
+    pub group_by: GroupBy,
+    pub headline: Headline,
+    pub rows: Vec<ReportRow>,
+    pub totals: ReportRow,
+}
+
+pub async fn reduction_report(
+    store: &SharedStore,
+    period: ReportPeriod,
+    by: GroupBy,
+) -> Result<ReductionReport, StoreError> {
+    let day = format_description!("[year]-[month]-[day]");
+    let (from, to) = (period.from.format(day).expect("a date formats"), period.to.format(day).expect("a date formats"));
+    let rollups = store.reduction_rollups(&from, &to).await?;
+    let merchants = store.merchants().await?;
+    let labels = Labels {
+        merchants: merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect(),
+        offers: match by {
+            GroupBy::Offer => store.all_offers().await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect(),
+            _ => Default::default(),
+        },
+    };
+    let (rows, totals, merchants_with_redemptions) = group(&rollups, by, &labels);
+    let headline = Headline {
+        net_fen: totals.net_fen,
+        net_yuan: yuan(totals.net_fen),
+        redemptions: totals.redemptions,
+        reversals: totals.reversals,
+        citizens: totals.citizens,
+        merchants_with_redemptions,
+        participating_merchants: merchants.iter().filter(|m| !m.suspended).count() as u64,
+    };
+    Ok(ReductionReport { from, to, group_by: by, headline, rows, totals })
+}
+
+/// CSV with a header row, one row per group and a final total row.
+pub fn to_csv(report: &ReductionReport) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["key", "label", "redemptions", "reversals", "gross_fen", "reversed_fen", "net_fen", "citizens"])
+        .expect("writing CSV to memory");
+    for row in report.rows.iter().chain(std::iter::once(&report.totals)) {
+        writer
+            .write_record([
+                row.key.clone(),
+                row.label.clone(),
+                row.redemptions.to_string(),
+                row.reversals.to_string(),
+                row.gross_fen.to_string(),
+                row.reversed_fen.to_string(),
+                row.net_fen.to_string(),
+                row.citizens.to_string(),
+            ])
+            .expect("writing CSV to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("flushing CSV to memory")).expect("CSV of strings is UTF-8")
+}
