@@ -2,7 +2,7 @@
 //! `xinyi report reductions`.
 
 use crate::domain::redemption::yuan;
-use crate::domain::reports::{GroupBy, Labels, ReportRow, group};
+use crate::domain::reports::{GroupBy, Labels, ReportRow, assemble};
 use crate::storage::{SharedStore, StoreError};
 use serde::Serialize;
 use time::macros::format_description;
@@ -69,7 +69,7 @@ pub async fn reduction_report(
 ) -> Result<ReductionReport, StoreError> {
     let day = format_description!("[year]-[month]-[day]");
     let (from, to) = (period.from.format(day).expect("a date formats"), period.to.format(day).expect("a date formats"));
-    let rollups = store.reduction_rollups(&from, &to).await?;
+    let (groups, merchants_with_redemptions) = store.reduction_groups(&from, &to, by).await?;
     let merchants = store.merchants().await?;
     let labels = Labels {
         merchants: merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect(),
@@ -78,7 +78,7 @@ pub async fn reduction_report(
             _ => Default::default(),
         },
     };
-    let (rows, totals, merchants_with_redemptions) = group(&rollups, by, &labels);
+    let (rows, totals, merchants_with_redemptions) = assemble(groups, by, &labels, merchants_with_redemptions);
     let headline = Headline {
         net_fen: totals.net_fen,
         net_yuan: yuan(totals.net_fen),

@@ -12,8 +12,8 @@ CREATE TABLE reduction_rollups (
     reversals    INTEGER NOT NULL,
     gross_fen    INTEGER NOT NULL,
     reversed_fen INTEGER NOT NULL,
-    -- Roaring bitmap of the internal numbers of citizens who redeemed, for
-    -- exact unique-citizen counts over any range and grouping.
+    -- The internal numbers of the citizens who redeemed: sorted little-endian
+    -- u32s, for exact unique-citizen counts over any range and grouping.
     citizens     BLOB    NOT NULL,
     PRIMARY KEY (day, merchant_id, offer_id, level)
-);
+) WITHOUT ROWID; -- clustered by day, so a period is one sequential range

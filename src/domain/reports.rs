@@ -1,9 +1,8 @@
 //! Reduction reports, built from the per-day rollups. Every figure is the
 //! ledger's, to the fen: net = gross − reversed.
 
-use roaring::RoaringBitmap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 use utoipa::ToSchema;
 use xinyi_merchant_sdk::CreditLevel;
@@ -37,22 +36,6 @@ impl FromStr for GroupBy {
     }
 }
 
-/// One day's reductions for one merchant, offer and level.
-#[derive(Debug, Clone)]
-pub struct RollupRow {
-    pub day: String,
-    pub merchant_id: String,
-    pub category: String,
-    pub district: String,
-    pub offer_id: String,
-    pub level: u8,
-    pub redemptions: i64,
-    pub reversals: i64,
-    pub gross_fen: i64,
-    pub reversed_fen: i64,
-    pub citizens: RoaringBitmap,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ReportRow {
     pub key: String,
@@ -65,6 +48,97 @@ pub struct ReportRow {
     pub net_fen: i64,
     /// Unique citizens with a redemption in the group and period.
     pub citizens: u64,
+}
+
+impl GroupBy {
+    /// The SQL expression over `reduction_rollups` that names a row's group.
+    pub fn rollup_key_sql(self) -> &'static str {
+        match self {
+            GroupBy::Merchant => "merchant_id",
+            GroupBy::Category => "category",
+            GroupBy::District => "district",
+            GroupBy::Level => "CAST(level AS TEXT)",
+            GroupBy::Offer => "offer_id",
+            GroupBy::Day => "day",
+            GroupBy::Month => "substr(day, 1, 7)",
+        }
+    }
+}
+
+/// The citizens of one rollup row: their internal numbers as a sorted,
+/// duplicate-free array of little-endian u32. Plain bytes, because a report
+/// reads hundreds of thousands of them and must not pay to decode each.
+pub mod citizen_list {
+    pub fn values(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+    }
+
+    /// Adds `citizen`, keeping the list sorted and free of duplicates.
+    pub fn insert(bytes: &mut Vec<u8>, citizen: u32) {
+        let values: Vec<u32> = values(bytes).collect();
+        if let Err(at) = values.binary_search(&citizen) {
+            bytes.splice(at * 4..at * 4, citizen.to_le_bytes());
+        }
+    }
+}
+
+/// One group's figures, as a backend sums them from its rollups.
+#[derive(Debug, Clone)]
+pub struct GroupFigures {
+    pub key: String,
+    pub redemptions: i64,
+    pub reversals: i64,
+    pub gross_fen: i64,
+    pub reversed_fen: i64,
+    pub merchants_with_redemptions: u64,
+    /// Every citizen number of the group's rows; repeats allowed.
+    pub citizens: Vec<u32>,
+}
+
+/// Report rows (sorted by key), the totals row, and the number of merchants
+/// with at least one redemption, from per-group figures.
+pub fn assemble(
+    mut groups: Vec<GroupFigures>,
+    by: GroupBy,
+    labels: &Labels,
+    merchants_with_redemptions: u64,
+) -> (Vec<ReportRow>, ReportRow, u64) {
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut total = Accumulator::default();
+    // Everyone counted once across groups: one bit per citizen number.
+    let highest = groups.iter().flat_map(|g| g.citizens.iter()).max().map_or(0, |&n| n as usize + 1);
+    let mut seen = vec![0u64; highest.div_ceil(64)];
+    let mut rows = Vec::with_capacity(groups.len());
+    for g in groups {
+        total.redemptions += g.redemptions;
+        total.reversals += g.reversals;
+        total.gross_fen += g.gross_fen;
+        total.reversed_fen += g.reversed_fen;
+        for &n in &g.citizens {
+            seen[n as usize / 64] |= 1 << (n % 64);
+        }
+        let label = label_for(by, &g.key, labels);
+        let acc = Accumulator {
+            redemptions: g.redemptions,
+            reversals: g.reversals,
+            gross_fen: g.gross_fen,
+            reversed_fen: g.reversed_fen,
+        };
+        rows.push(acc.into_row(g.key, label, distinct(g.citizens)));
+    }
+    let everyone = seen.iter().map(|w| u64::from(w.count_ones())).sum();
+    (rows, total.into_row("total".into(), "合计 Total".into(), everyone), merchants_with_redemptions)
+}
+
+fn label_for(by: GroupBy, key: &str, labels: &Labels) -> String {
+    match by {
+        GroupBy::Merchant => labels.merchants.get(key).cloned().unwrap_or_default(),
+        GroupBy::Offer => labels.offers.get(key).cloned().unwrap_or_default(),
+        GroupBy::Level => {
+            key.parse().ok().and_then(CreditLevel::from_rank).map(|l| l.name().to_owned()).unwrap_or_default()
+        }
+        _ => key.to_owned(),
+    }
 }
 
 /// Names for merchant and offer ids.
@@ -80,19 +154,10 @@ struct Accumulator {
     reversals: i64,
     gross_fen: i64,
     reversed_fen: i64,
-    citizens: RoaringBitmap,
 }
 
 impl Accumulator {
-    fn add(&mut self, row: &RollupRow) {
-        self.redemptions += row.redemptions;
-        self.reversals += row.reversals;
-        self.gross_fen += row.gross_fen;
-        self.reversed_fen += row.reversed_fen;
-        self.citizens |= &row.citizens;
-    }
-
-    fn into_row(self, key: String, label: String) -> ReportRow {
+    fn into_row(self, key: String, label: String, citizens: u64) -> ReportRow {
         ReportRow {
             key,
             label,
@@ -101,86 +166,52 @@ impl Accumulator {
             gross_fen: self.gross_fen,
             reversed_fen: self.reversed_fen,
             net_fen: self.gross_fen - self.reversed_fen,
-            citizens: self.citizens.len(),
+            citizens,
         }
     }
 }
 
-/// Groups rollups into report rows (sorted by key) and the totals row, and
-/// counts merchants with at least one redemption.
-pub fn group(rows: &[RollupRow], by: GroupBy, labels: &Labels) -> (Vec<ReportRow>, ReportRow, u64) {
-    let mut groups: BTreeMap<String, Accumulator> = BTreeMap::new();
-    let mut total = Accumulator::default();
-    let mut merchants_with_redemptions = std::collections::HashSet::new();
-    for row in rows {
-        let key = match by {
-            GroupBy::Merchant => row.merchant_id.clone(),
-            GroupBy::Category => row.category.clone(),
-            GroupBy::District => row.district.clone(),
-            GroupBy::Level => row.level.to_string(),
-            GroupBy::Offer => row.offer_id.clone(),
-            GroupBy::Day => row.day.clone(),
-            GroupBy::Month => row.day[..7].to_owned(),
-        };
-        groups.entry(key).or_default().add(row);
-        total.add(row);
-        if row.redemptions > 0 {
-            merchants_with_redemptions.insert(row.merchant_id.as_str());
-        }
-    }
-    let label = |key: &str| match by {
-        GroupBy::Merchant => labels.merchants.get(key).cloned().unwrap_or_default(),
-        GroupBy::Offer => labels.offers.get(key).cloned().unwrap_or_default(),
-        GroupBy::Level => {
-            key.parse().ok().and_then(CreditLevel::from_rank).map(|l| l.name().to_owned()).unwrap_or_default()
-        }
-        _ => key.to_owned(),
-    };
-    let rows = groups
-        .into_iter()
-        .map(|(key, acc)| {
-            let l = label(&key);
-            acc.into_row(key, l)
-        })
-        .collect();
-    (rows, total.into_row("total".into(), "合计 Total".into()), merchants_with_redemptions.len() as u64)
+fn distinct(mut citizens: Vec<u32>) -> u64 {
+    citizens.sort_unstable();
+    citizens.dedup();
+    citizens.len() as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rollup(day: &str, merchant: &str, level: u8, gross: i64, reversed: i64, citizens: &[u32]) -> RollupRow {
-        RollupRow {
-            day: day.into(),
-            merchant_id: merchant.into(),
-            category: "mall".into(),
-            district: "东城区".into(),
-            offer_id: "off_1".into(),
-            level,
+    fn figures(key: &str, gross: i64, reversed: i64, citizens: &[u32]) -> GroupFigures {
+        GroupFigures {
+            key: key.into(),
             redemptions: citizens.len() as i64,
             reversals: i64::from(reversed > 0),
             gross_fen: gross,
             reversed_fen: reversed,
-            citizens: citizens.iter().copied().collect(),
+            merchants_with_redemptions: 1,
+            citizens: citizens.to_vec(),
         }
     }
 
     #[test]
     fn rows_sum_to_the_totals_and_citizens_are_counted_once() {
-        let rows = [
-            rollup("2026-11-01", "mer_a", 4, 1000, 0, &[1, 2]),
-            rollup("2026-11-02", "mer_a", 5, 500, 500, &[2]),
-            rollup("2026-12-01", "mer_b", 4, 300, 0, &[3]),
-        ];
-        let (by_month, total, merchants) = group(&rows, GroupBy::Month, &Labels::default());
-        assert_eq!(by_month.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["2026-11", "2026-12"]);
-        assert_eq!(by_month[0].net_fen, 1000);
-        assert_eq!(by_month[0].citizens, 2);
-        assert_eq!(total.net_fen, by_month.iter().map(|r| r.net_fen).sum::<i64>());
+        let groups = vec![figures("5", 500, 500, &[2]), figures("4", 1300, 0, &[1, 2, 3])];
+        let (rows, total, merchants) = assemble(groups, GroupBy::Level, &Labels::default(), 2);
+        assert_eq!(
+            rows.iter().map(|r| (r.key.as_str(), r.label.as_str())).collect::<Vec<_>>(),
+            [("4", "AA"), ("5", "AAA")]
+        );
+        assert_eq!(total.net_fen, rows.iter().map(|r| r.net_fen).sum::<i64>());
         assert_eq!((total.gross_fen, total.reversed_fen, total.net_fen, total.citizens), (1800, 500, 1300, 3));
         assert_eq!(merchants, 2);
-        let (by_level, _, _) = group(&rows, GroupBy::Level, &Labels::default());
-        assert_eq!((by_level[0].key.as_str(), by_level[0].label.as_str()), ("4", "AA"));
+    }
+
+    #[test]
+    fn a_citizen_list_stays_sorted_and_free_of_duplicates() {
+        let mut bytes = Vec::new();
+        for n in [5, 1, 9, 5, 1] {
+            citizen_list::insert(&mut bytes, n);
+        }
+        assert_eq!(citizen_list::values(&bytes).collect::<Vec<_>>(), [1, 5, 9]);
     }
 }

@@ -131,12 +131,14 @@ pub trait RedemptionStore: Send + Sync {
     ) -> Result<ResolveOutcome, StoreError>;
     /// Ledger entries after `after_seq`, in order, at most `limit`.
     async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError>;
-    /// Report rollups for the China Standard Time days `from_day` to `to_day`, both included.
-    async fn reduction_rollups(
+    /// Report figures per group for the China Standard Time days `from_day`
+    /// to `to_day`, both included, and the number of merchants with a redemption.
+    async fn reduction_groups(
         &self,
         from_day: &str,
         to_day: &str,
-    ) -> Result<Vec<crate::domain::reports::RollupRow>, StoreError>;
+        by: crate::domain::reports::GroupBy,
+    ) -> Result<(Vec<crate::domain::reports::GroupFigures>, u64), StoreError>;
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// The named secret: `candidate` is stored if there is none yet, and

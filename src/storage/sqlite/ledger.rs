@@ -3,11 +3,12 @@
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{EntryKind, GENESIS_HASH, LedgerEntry};
 use crate::domain::periods::period_key;
-use crate::domain::reports::RollupRow;
+use crate::domain::reports::{GroupBy, GroupFigures, citizen_list};
 use crate::storage::{StoreError, from_unix, unix};
-use roaring::RoaringBitmap;
+use futures::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
+use std::collections::HashMap;
 use xinyi_merchant_sdk::api::LimitPeriod;
 
 /// Appends `entry` after the last one, inside the caller's write
@@ -54,7 +55,7 @@ async fn fold_into_rollups(
     citizen: CitizenNumber,
 ) -> Result<(), StoreError> {
     let day = period_key(LimitPeriod::Day, entry.at);
-    let stored: Option<Vec<u8>> = sqlx::query_scalar(
+    let mut citizens: Vec<u8> = sqlx::query_scalar(
         "SELECT citizens FROM reduction_rollups WHERE day = ? AND merchant_id = ? AND offer_id = ? AND level = ?",
     )
     .bind(&day)
@@ -62,23 +63,17 @@ async fn fold_into_rollups(
     .bind(&entry.offer_id)
     .bind(i64::from(entry.level))
     .fetch_optional(&mut *conn)
-    .await?;
-    let mut citizens = match stored {
-        Some(bytes) => RoaringBitmap::deserialize_from(bytes.as_slice())
-            .map_err(|e| StoreError::Corrupt(format!("rollup citizens: {e}")))?,
-        None => RoaringBitmap::new(),
-    };
+    .await?
+    .unwrap_or_default();
     let (redemptions, reversals, gross, reversed) = match entry.kind {
         EntryKind::Redemption => {
             let number =
                 u32::try_from(citizen.0).map_err(|_| StoreError::Corrupt("citizen number beyond u32".into()))?;
-            citizens.insert(number);
+            citizen_list::insert(&mut citizens, number);
             (1, 0, entry.discount_fen, 0)
         }
         EntryKind::Reversal => (0, 1, 0, entry.discount_fen),
     };
-    let mut bytes = Vec::with_capacity(citizens.serialized_size());
-    citizens.serialize_into(&mut bytes).expect("writing to a Vec cannot fail");
     sqlx::query(
         "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, redemptions, reversals, \
          gross_fen, reversed_fen, citizens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -96,41 +91,66 @@ async fn fold_into_rollups(
     .bind(reversals)
     .bind(gross)
     .bind(reversed)
-    .bind(bytes)
+    .bind(citizens)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Rollups for the CST days `from` to `to`, both included (`YYYY-MM-DD`).
-pub(super) async fn rollups(conn: &mut SqliteConnection, from: &str, to: &str) -> Result<Vec<RollupRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT day, merchant_id, category, district, offer_id, level, redemptions, reversals, gross_fen, reversed_fen, \
-         citizens FROM reduction_rollups WHERE day >= ? AND day <= ?",
-    )
+/// Sums per group in SQL; the groups' citizen numbers gathered as the rows
+/// stream past, to be counted once each.
+pub(super) async fn groups(
+    conn: &mut SqliteConnection,
+    from: &str,
+    to: &str,
+    by: GroupBy,
+) -> Result<(Vec<GroupFigures>, u64), StoreError> {
+    let key = by.rollup_key_sql();
+    let sums = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {key} AS k, SUM(redemptions) AS redemptions, SUM(reversals) AS reversals, SUM(gross_fen) AS gross_fen, \
+         SUM(reversed_fen) AS reversed_fen, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants \
+         FROM reduction_rollups WHERE day >= ? AND day <= ? GROUP BY k"
+    )))
     .bind(from)
     .bind(to)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
+    let mut groups: HashMap<String, GroupFigures> = sums
+        .iter()
         .map(|r| {
-            let bytes: &[u8] = r.get("citizens");
-            Ok(RollupRow {
-                day: r.get("day"),
-                merchant_id: r.get("merchant_id"),
-                category: r.get("category"),
-                district: r.get("district"),
-                offer_id: r.get("offer_id"),
-                level: r.get::<i64, _>("level").clamp(0, 255) as u8,
+            let key: String = r.get("k");
+            let figures = GroupFigures {
+                key: key.clone(),
                 redemptions: r.get("redemptions"),
                 reversals: r.get("reversals"),
                 gross_fen: r.get("gross_fen"),
                 reversed_fen: r.get("reversed_fen"),
-                citizens: RoaringBitmap::deserialize_from(bytes)
-                    .map_err(|e| StoreError::Corrupt(format!("rollup citizens: {e}")))?,
-            })
+                merchants_with_redemptions: r.get::<i64, _>("merchants") as u64,
+                citizens: Vec::new(),
+            };
+            (key, figures)
         })
-        .collect()
+        .collect();
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {key} AS k, citizens FROM reduction_rollups WHERE day >= ? AND day <= ? AND redemptions > 0"
+    )))
+    .bind(from)
+    .bind(to)
+    .fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await? {
+        if let Some(group) = groups.get_mut(row.get::<&str, _>("k")) {
+            group.citizens.extend(citizen_list::values(row.get::<&[u8], _>("citizens")));
+        }
+    }
+    drop(rows);
+    let merchants: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT merchant_id) FROM reduction_rollups WHERE day >= ? AND day <= ? AND redemptions > 0",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((groups.into_values().collect(), merchants as u64))
 }
 
 pub(super) fn entry_from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {

@@ -5,7 +5,7 @@ use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{EntryKind, LedgerEntry};
 use crate::domain::periods::period_key;
 use crate::domain::redemption::{OfferState, Refusal, decide};
-use crate::domain::reports::RollupRow;
+use crate::domain::reports::{GroupBy, GroupFigures};
 use crate::storage::*;
 use async_trait::async_trait;
 use sqlx::{Row, SqliteConnection};
@@ -359,9 +359,14 @@ impl RedemptionStore for SqliteStore {
         rows.iter().map(entry_from_row).collect()
     }
 
-    async fn reduction_rollups(&self, from_day: &str, to_day: &str) -> Result<Vec<RollupRow>, StoreError> {
+    async fn reduction_groups(
+        &self,
+        from_day: &str,
+        to_day: &str,
+        by: GroupBy,
+    ) -> Result<(Vec<GroupFigures>, u64), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        super::ledger::rollups(&mut conn, from_day, to_day).await
+        super::ledger::groups(&mut conn, from_day, to_day, by).await
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
