@@ -12,3 +12,4 @@ pub mod reporting;
 pub mod signing;
 pub mod startup;
 pub mod storage;
+pub mod web;

@@ -106,13 +106,19 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     // Demo only: hands out the demo tokens so the README's curl lines work
     // as copied. Never mounted by `xinyi serve`.
     let served = tokens.clone();
-    let demo_routes = Router::new().route(
-        "/demo/token/{who}",
-        get(move |Path(who): Path<String>| {
-            let tokens = served.clone();
-            async move { tokens.get(&who).cloned().ok_or((StatusCode::NOT_FOUND, "no such demo user")) }
-        }),
-    );
+    let demo_citizens: Vec<serde_json::Value> = CITIZENS
+        .iter()
+        .zip(["AAA", "AA", "A", "B", "C"])
+        .map(|((id, _), level)| serde_json::json!({"citizen_id": id, "label": format!("{id} ({level})")}))
+        .collect();
+    let demo_routes =
+        Router::new().route("/demo/citizens", get(move || async move { axum::Json(demo_citizens) })).route(
+            "/demo/token/{who}",
+            get(move |Path(who): Path<String>| {
+                let tokens = served.clone();
+                async move { tokens.get(&who).cloned().ok_or((StatusCode::NOT_FOUND, "no such demo user")) }
+            }),
+        );
     let base = format!("http://{}", app.address());
     let mut banner: Vec<String> = Vec::new();
     banner

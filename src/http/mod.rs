@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = api().split_for_parts();
     router
         .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .merge(crate::web::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record_coordinator_actions))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

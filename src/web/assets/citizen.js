@@ -1,0 +1,145 @@
+// The citizen's phone page: a QR that refreshes itself before it expires
+// and when the page comes back into view, the score and its reasons, and
+// the redemption history with a dispute button.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const REFRESH_BEFORE_EXPIRY_MS = 15000;
+let current = null; // the issued code: {code, expires_at, ...}
+let refreshTimer = null;
+
+function fragmentToken() {
+  const match = location.hash.match(/token=([^&]+)/);
+  if (!match) return null;
+  history.replaceState(null, "", location.pathname);
+  return decodeURIComponent(match[1]);
+}
+
+async function showSignIn() {
+  for (const id of ["code", "score", "history", "no-code", "sign-out"]) $(id).classList.add("hidden");
+  $("sign-in").classList.remove("hidden");
+  const list = $("demo-citizens");
+  list.replaceChildren();
+  try {
+    const citizens = await xinyi.api("/demo/citizens");
+    for (const c of citizens) {
+      list.append(xinyi.el("button", { class: "primary", onclick: async () => signIn(await xinyi.api("/demo/token/" + c.citizen_id)) }, c.label));
+    }
+  } catch (_) { /* not the demo: only the identity provider signs citizens in */ }
+}
+
+function signIn(token) {
+  xinyi.setToken("citizen", token.trim());
+  start();
+}
+
+function signOut() {
+  xinyi.setToken("citizen", null);
+  clearTimeout(refreshTimer);
+  current = null;
+  showSignIn();
+}
+
+async function refreshCode() {
+  clearTimeout(refreshTimer);
+  try {
+    current = await xinyi.api("/v1/me/code", { method: "POST", token: xinyi.token("citizen") });
+    $("qr").innerHTML = current.qr_svg;
+    $("qr").dataset.code = current.code;
+    $("level-name").textContent = current.level.name;
+    $("code").classList.remove("hidden", "stale");
+    $("no-code").classList.add("hidden");
+    xinyi.showError($("error"), null);
+    const wait = Date.parse(current.expires_at) - Date.now() - REFRESH_BEFORE_EXPIRY_MS;
+    refreshTimer = setTimeout(refreshCode, Math.max(wait, 1000));
+  } catch (e) {
+    if (e.problem && e.problem.status === 401) return signOut();
+    if (e.problem && e.problem.code === "level_too_low") {
+      $("code").classList.add("hidden");
+      $("no-code").classList.remove("hidden");
+      $("no-code-text").textContent = e.problem.title + " — " + e.problem.detail;
+      return;
+    }
+    xinyi.showError($("error"), e);
+    refreshTimer = setTimeout(refreshCode, 5000);
+  }
+  tick();
+}
+
+function tick() {
+  if (!current) return;
+  const left = Math.round((Date.parse(current.expires_at) - Date.now()) / 1000);
+  if (left <= 0) {
+    $("code").classList.add("stale");
+    $("countdown").textContent = "已过期,正在刷新 · Expired, refreshing";
+  } else {
+    $("countdown").textContent = left + " 秒后失效 · valid for " + left + " s";
+  }
+}
+
+async function loadScore() {
+  const me = await xinyi.api("/v1/me", { token: xinyi.token("citizen") });
+  $("score-value").textContent = me.score + " (" + me.level.name + ")";
+  $("next-level").textContent = me.next_level
+    ? "再得 " + me.next_level.points_needed + " 分升至 " + me.next_level.name + " 级 · " + me.next_level.points_needed + " more points to " + me.next_level.name
+    : "已是最高等级 · The highest level";
+  const events = $("events");
+  events.replaceChildren(...me.events.map((e) =>
+    xinyi.el("li", {}, xinyi.el("span", {}, e.reason, xinyi.el("br"), xinyi.el("span", { class: "muted" }, e.occurred_at.slice(0, 10) + " · " + e.source)),
+      xinyi.el("span", { class: e.delta >= 0 ? "delta-up" : "delta-down" }, (e.delta > 0 ? "+" : "") + e.delta))));
+  $("score").classList.remove("hidden");
+}
+
+async function loadHistory() {
+  const rows = await xinyi.api("/v1/me/redemptions", { token: xinyi.token("citizen") });
+  $("redemptions").replaceChildren(...rows.map((r) => {
+    const status = r.voided ? "已撤销 Voided" : r.dispute_status ? "异议 " + r.dispute_status : "";
+    const dispute = xinyi.el("button", { onclick: () => dispute(r) }, "异议 Dispute");
+    if (r.voided || r.dispute_status === "open") dispute.disabled = true;
+    return xinyi.el("li", {},
+      xinyi.el("span", {}, r.merchant_name + " · " + r.offer_title, xinyi.el("br"),
+        xinyi.el("span", { class: "muted" }, r.redeemed_at.slice(0, 16).replace("T", " ") + " · 优惠 " + xinyi.yuan(r.discount_fen) + " " + status)),
+      dispute);
+  }));
+  $("no-redemptions").classList.toggle("hidden", rows.length > 0);
+  $("history").classList.remove("hidden");
+}
+
+async function dispute(r) {
+  const reason = prompt("请说明异议原因 · Why do you dispute this redemption?");
+  if (!reason) return;
+  try {
+    await xinyi.api("/v1/me/redemptions/" + r.redemption_id + "/dispute", { method: "POST", token: xinyi.token("citizen"), body: { reason } });
+    await loadHistory();
+  } catch (e) {
+    xinyi.showError($("error"), e);
+  }
+}
+
+async function start() {
+  if (!xinyi.token("citizen")) return showSignIn();
+  $("sign-in").classList.add("hidden");
+  $("sign-out").classList.remove("hidden");
+  await refreshCode();
+  try {
+    await Promise.all([loadScore(), loadHistory()]);
+  } catch (e) {
+    if (e.problem && e.problem.status === 401) return signOut();
+    xinyi.showError($("error"), e);
+  }
+}
+
+// Back in view (phone unlocked, tab switched back): a code about to expire is replaced at once.
+function onVisible() {
+  if (document.visibilityState !== "visible" || !current) return;
+  if (Date.parse(current.expires_at) - Date.now() < REFRESH_BEFORE_EXPIRY_MS * 2) refreshCode();
+}
+
+document.addEventListener("visibilitychange", onVisible);
+window.addEventListener("focus", onVisible);
+setInterval(tick, 1000);
+$("sign-out").addEventListener("click", signOut);
+$("token-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token-input").value); });
+const fromFragment = fragmentToken();
+if (fromFragment) xinyi.setToken("citizen", fromFragment);
+start();

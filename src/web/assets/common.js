@@ -1,0 +1,49 @@
+// Shared by the three pages: API calls that turn problem+json into words.
+"use strict";
+
+const xinyi = {
+  token: (kind) => sessionStorage.getItem("xinyi." + kind),
+  setToken: (kind, value) => value ? sessionStorage.setItem("xinyi." + kind, value) : sessionStorage.removeItem("xinyi." + kind),
+
+  /** fetch JSON (or text); a refusal becomes an Error whose message is the problem's title and detail. */
+  async api(path, { token, method = "GET", body, headers = {}, accept } = {}) {
+    const h = { ...headers };
+    if (token) h["Authorization"] = "Bearer " + token;
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    if (accept) h["Accept"] = accept;
+    let response;
+    try {
+      response = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      throw new Error("无法连接服务 / The service cannot be reached");
+    }
+    const type = response.headers.get("content-type") || "";
+    if (!response.ok) {
+      if (type.includes("problem+json")) {
+        const p = await response.json();
+        const error = new Error(p.title + " — " + p.detail);
+        error.problem = p;
+        throw error;
+      }
+      throw new Error("请求失败 / Request failed (HTTP " + response.status + ")");
+    }
+    if (type.includes("json")) return response.json();
+    return response.text();
+  },
+
+  showError(element, error) {
+    element.textContent = error ? (error.message || String(error)) : "";
+    element.classList.toggle("hidden", !error);
+  },
+
+  yuan: (fen) => "¥" + (fen / 100).toFixed(2),
+
+  el(tag, attrs = {}, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    }
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  },
+};

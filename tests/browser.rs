@@ -1,0 +1,103 @@
+//! The pages in real headless Chromium, driven through chromedriver.
+//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them
+//! and runs these with `cargo nextest run --workspace --run-ignored only`.
+//! Screenshots are saved under `target/browser-screenshots/`.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::TestApp;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use time::OffsetDateTime;
+use xinyi_merchant_sdk::CreditLevel;
+
+const NEEDS_CHROMIUM: &str = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)";
+
+struct Browser {
+    client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(NEEDS_CHROMIUM);
+        let profile = tempfile::tempdir().unwrap().keep();
+        let capabilities = serde_json::json!({"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=390,1100",
+                     format!("--user-data-dir={}", profile.display())]}});
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(capabilities.as_object().unwrap().clone());
+        for _ in 0..100 {
+            if let Ok(client) = builder.connect(&format!("http://127.0.0.1:{port}")).await {
+                return Browser { client, driver };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not start: {NEEDS_CHROMIUM}");
+    }
+
+    async fn save_screenshot(&self, name: &str) -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+    }
+}
+
+/// Reads the QR code in a PNG, as a phone camera would.
+fn decode_qr(png_bytes: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let p = &buffer[y * info.line_size + x * channels..];
+        if channels >= 3 { ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8 } else { p[0] }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the screenshot");
+    grids[0].decode().expect("the QR decodes").1
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn the_citizen_page_shows_a_qr_that_a_decoder_reads_back_to_the_issued_code() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    app.citizen_with_score(&coordinator, "browser-citizen", 650).await;
+    let browser = Browser::start().await;
+    let token = app.citizen_token("browser-citizen");
+    browser.client.goto(&app.url(&format!("/citizen#token={token}"))).await.unwrap();
+    browser.client.wait_for_find(Locator::Css("#qr svg")).await.unwrap();
+    let qr = browser.client.find(Locator::Id("qr")).await.unwrap();
+    let issued = qr.attr("data-code").await.unwrap().expect("the page keeps the code it was issued");
+    let decoded = decode_qr(&qr.screenshot().await.unwrap());
+    assert_eq!(decoded, issued, "the QR on the page is the code the API issued");
+    let verified = app.verifier().await.verify(&decoded, OffsetDateTime::now_utc()).unwrap();
+    assert_eq!(verified.level, CreditLevel::AA);
+    let level = browser.client.find(Locator::Id("level-name")).await.unwrap().text().await.unwrap();
+    assert_eq!(level, "AA");
+    browser.client.wait_for_find(Locator::Css("#events li")).await.unwrap();
+    browser.save_screenshot("citizen").await;
+    browser.stop().await;
+}
