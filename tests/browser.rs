@@ -88,7 +88,7 @@ async fn the_citizen_page_shows_a_qr_that_a_decoder_reads_back_to_the_issued_cod
     let browser = Browser::start().await;
     let token = app.citizen_token("browser-citizen");
     browser.client.goto(&app.url(&format!("/citizen#token={token}"))).await.unwrap();
-    browser.client.wait_for_find(Locator::Css("#qr svg")).await.unwrap();
+    browser.client.wait().for_element(Locator::Css("#qr svg")).await.unwrap();
     let qr = browser.client.find(Locator::Id("qr")).await.unwrap();
     let issued = qr.attr("data-code").await.unwrap().expect("the page keeps the code it was issued");
     let decoded = decode_qr(&qr.screenshot().await.unwrap());
@@ -97,7 +97,7 @@ async fn the_citizen_page_shows_a_qr_that_a_decoder_reads_back_to_the_issued_cod
     assert_eq!(verified.level, CreditLevel::AA);
     let level = browser.client.find(Locator::Id("level-name")).await.unwrap().text().await.unwrap();
     assert_eq!(level, "AA");
-    browser.client.wait_for_find(Locator::Css("#events li")).await.unwrap();
+    browser.client.wait().for_element(Locator::Css("#events li")).await.unwrap();
     browser.save_screenshot("citizen").await;
     browser.stop().await;
 }
