@@ -48,6 +48,28 @@ impl Browser {
         panic!("chromedriver did not start: {NEEDS_CHROMIUM}");
     }
 
+    /// Opens `page` signed in with `token`, as the page keeps it.
+    async fn sign_in(&self, page: &str, kind: &str, token: &str) {
+        self.client.goto(page).await.unwrap();
+        let script = format!("sessionStorage.setItem('xinyi.{kind}', arguments[0]); location.reload();");
+        self.client.execute(&script, vec![serde_json::json!(token)]).await.unwrap();
+    }
+
+    /// Waits until the element's text contains `expected`, and returns the text.
+    async fn wait_for_text(&self, id: &str, expected: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.client.find(Locator::Id(id)).await {
+                text = element.text().await.unwrap_or_default();
+                if text.contains(expected) {
+                    return text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("#{id} never showed {expected:?}; it shows {text:?}");
+    }
+
     async fn save_screenshot(&self, name: &str) -> PathBuf {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
@@ -57,9 +79,15 @@ impl Browser {
         path
     }
 
-    async fn stop(mut self) {
-        let _ = self.client.close().await;
+    async fn stop(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
 
@@ -81,7 +109,7 @@ fn decode_qr(png_bytes: &[u8]) -> String {
 
 #[tokio::test]
 #[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
-async fn the_citizen_page_shows_a_qr_that_a_decoder_reads_back_to_the_issued_code() {
+async fn a_code_shown_on_the_citizen_page_is_read_back_redeemed_at_the_counter_and_reported() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
     app.citizen_with_score(&coordinator, "browser-citizen", 650).await;
@@ -99,5 +127,26 @@ async fn the_citizen_page_shows_a_qr_that_a_decoder_reads_back_to_the_issued_cod
     assert_eq!(level, "AA");
     browser.client.wait().for_element(Locator::Css("#events li")).await.unwrap();
     browser.save_screenshot("citizen").await;
+
+    // The merchant page redeems that very code, typed as a wedge scanner types it.
+    let shop = app.shop(&coordinator, helpers::legal_offer()).await;
+    browser.sign_in(&app.url("/merchant"), "merchant", &shop.api_key).await;
+    browser.client.wait().for_element(Locator::Css("#offer option")).await.unwrap();
+    browser.client.find(Locator::Id("amount")).await.unwrap().send_keys("150").await.unwrap();
+    browser.client.find(Locator::Id("code")).await.unwrap().send_keys(&format!("{decoded}\u{E007}")).await.unwrap();
+    let verdict = browser.wait_for_text("verdict", "¥20.00").await;
+    assert!(verdict.contains("AA"), "{verdict}");
+    let detail = browser.client.find(Locator::Id("verdict-detail")).await.unwrap().text().await.unwrap();
+    assert!(detail.contains("¥130.00"), "payable after ¥20.00 off ¥150.00: {detail}");
+    browser.client.wait().for_element(Locator::Css("#recent li")).await.unwrap();
+    browser.save_screenshot("merchant").await;
+
+    // The dashboard shows the reduction.
+    browser.sign_in(&app.url("/coordinator"), "coordinator", &coordinator).await;
+    browser.wait_for_text("net", "¥20.00").await;
+    let citizens = browser.client.find(Locator::Id("citizens")).await.unwrap().text().await.unwrap();
+    assert_eq!(citizens, "1");
+    browser.client.wait().for_element(Locator::Css("#top tr + tr")).await.unwrap();
+    browser.save_screenshot("coordinator").await;
     browser.stop().await;
 }

@@ -2,11 +2,14 @@
 //! identity provider and citizens at every level, ready for curl.
 
 use super::CliFailure;
-use crate::auth::bearer_tokens::{new_coordinator_token, token_hash};
+use crate::auth::bearer_tokens::{new_coordinator_token, new_merchant_key, token_hash};
 use crate::demo_idp::DemoIdp;
 use crate::domain::levels::LevelThresholds;
+use crate::domain::offers::OfferRules;
 use crate::domain::score_event::NewScoreEvent;
+use crate::ids::new_id;
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
+use crate::storage::{Merchant, MerchantKey, StoredOffer};
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -15,6 +18,7 @@ use clap::Args;
 use std::collections::HashMap;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
+use xinyi_merchant_sdk::api::OfferRequest;
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
 
 #[derive(Args)]
@@ -96,6 +100,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         }
     }
     store.record_score_events(&events, now).await?;
+    let merchants = seed_merchants(store, now).await?;
     let coordinator = new_coordinator_token();
     store.create_coordinator("demo-coordinator", &token_hash(&coordinator), now).await?;
 
@@ -111,8 +116,10 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         .zip(["AAA", "AA", "A", "B", "C"])
         .map(|((id, _), level)| serde_json::json!({"citizen_id": id, "label": format!("{id} ({level})")}))
         .collect();
-    let demo_routes =
-        Router::new().route("/demo/citizens", get(move || async move { axum::Json(demo_citizens) })).route(
+    let demo_routes = Router::new()
+        .route("/demo/citizens", get(move || async move { axum::Json(demo_citizens) }))
+        .route("/demo/merchants", get(move || async move { axum::Json(merchants) }))
+        .route(
             "/demo/token/{who}",
             get(move |Path(who): Path<String>| {
                 let tokens = served.clone();
@@ -128,6 +135,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         banner.push(format!("  {citizen:<9} {}", tokens[citizen]));
     }
     banner.push(format!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}\n"));
+    banner.push(format!("Pages: {base}/citizen  {base}/merchant  {base}/coordinator\n"));
     banner.push("Try:".to_owned());
     banner.push(format!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)"));
     banner.push(format!("  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" {base}/v1/me/code"));
@@ -142,4 +150,70 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     app.run_with_extra_routes(demo_routes, shutdown_signal()).await?;
     drop(dir);
     Ok(())
+}
+
+/// Demo merchants, one per category, each with a terminal key and an offer.
+const MERCHANTS: [(&str, &str, &str, &str); 3] = [
+    (
+        "明理律师事务所 Mingli Law Firm",
+        "law_firm",
+        "东城区",
+        r#"{"title": "免费法律咨询 Free legal consultation", "min_level": 3,
+        "tiers": [{"min_level": 3, "kind": "percent_off", "percent": 10, "cap_fen": 5000},
+                  {"min_level": 4, "kind": "amount_off", "amount_fen": 2000, "min_spend_fen": 10000},
+                  {"min_level": 5, "kind": "free_service", "value_fen": 30000}],
+        "per_citizen_limit": {"count": 1, "period": "month"}, "budget_fen": 1000000, "budget_count": 100}"#,
+    ),
+    (
+        "万达广场 Wanda Plaza",
+        "mall",
+        "西城区",
+        r#"{"title": "商场折扣 Mall discount", "min_level": 2,
+        "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 5, "cap_fen": 2000},
+                  {"min_level": 4, "kind": "percent_off", "percent": 10, "cap_fen": 5000},
+                  {"min_level": 5, "kind": "percent_off", "percent": 15, "cap_fen": 10000}],
+        "per_citizen_limit": {"count": 3, "period": "week"}, "budget_fen": 5000000}"#,
+    ),
+    (
+        "好帮手家政 Helping Hands Housekeeping",
+        "housekeeping",
+        "朝阳区",
+        r#"{"title": "家政服务减免 Housekeeping fee reduction", "min_level": 3,
+        "tiers": [{"min_level": 3, "kind": "amount_off", "amount_fen": 1000, "min_spend_fen": 5000},
+                  {"min_level": 5, "kind": "amount_off", "amount_fen": 3000, "min_spend_fen": 5000}],
+        "per_citizen_limit": {"count": 2, "period": "month"}, "budget_count": 500}"#,
+    ),
+];
+
+async fn seed_merchants(
+    store: &crate::storage::SharedStore,
+    now: OffsetDateTime,
+) -> Result<Vec<serde_json::Value>, CliFailure> {
+    let mut seeded = Vec::new();
+    for (name, category, district, offer) in MERCHANTS {
+        let merchant = Merchant {
+            merchant_id: new_id("mer"),
+            name: name.into(),
+            category: category.into(),
+            district: district.into(),
+            suspended: false,
+            created_at: now,
+        };
+        store.create_merchant(&merchant).await?;
+        let request: OfferRequest = serde_json::from_str(offer)?;
+        let rules = OfferRules::parse(&request).map_err(|e| format!("demo offer {}: {}", e.field, e.message))?;
+        let offer = StoredOffer {
+            offer_id: new_id("off"),
+            merchant_id: merchant.merchant_id.clone(),
+            rules,
+            granted_fen: 0,
+            granted_count: 0,
+        };
+        store.create_offer(&offer, now).await?;
+        let api_key = new_merchant_key();
+        let key = MerchantKey { key_id: new_id("key"), label: "demo till".into(), created_at: now, revoked: false };
+        store.add_merchant_key(&merchant.merchant_id, &key, &token_hash(&api_key)).await?;
+        seeded.push(serde_json::json!({"merchant_id": merchant.merchant_id, "name": name, "api_key": api_key}));
+    }
+    Ok(seeded)
 }

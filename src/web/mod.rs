@@ -13,6 +13,19 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/citizen", get(|| async { asset("text/html; charset=utf-8", include_str!("assets/citizen.html")) }))
+        .route("/merchant", get(|| async { asset("text/html; charset=utf-8", include_str!("assets/merchant.html")) }))
+        .route(
+            "/assets/merchant.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/merchant.js")) }),
+        )
+        .route(
+            "/coordinator",
+            get(|| async { asset("text/html; charset=utf-8", include_str!("assets/coordinator.html")) }),
+        )
+        .route(
+            "/assets/coordinator.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/coordinator.js")) }),
+        )
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/app.css")) }))
         .route(
             "/assets/common.js",
