@@ -25,7 +25,7 @@ struct Browser {
 impl Browser {
     async fn start() -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new("chromedriver")
+        let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -45,6 +45,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = driver.kill();
+        let _ = driver.wait();
         panic!("chromedriver did not start: {NEEDS_CHROMIUM}");
     }
 

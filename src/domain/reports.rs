@@ -171,7 +171,17 @@ impl Accumulator {
     }
 }
 
+/// How many different numbers: by a bitset when the list is dense enough
+/// for one to be cheaper than sorting, else by sorting.
 fn distinct(mut citizens: Vec<u32>) -> u64 {
+    let highest = citizens.iter().copied().max().unwrap_or(0) as usize;
+    if citizens.len() > highest / 64 {
+        let mut seen = vec![0u64; highest / 64 + 1];
+        for &n in &citizens {
+            seen[n as usize / 64] |= 1 << (n % 64);
+        }
+        return seen.iter().map(|w| u64::from(w.count_ones())).sum();
+    }
     citizens.sort_unstable();
     citizens.dedup();
     citizens.len() as u64
@@ -204,6 +214,14 @@ mod tests {
         assert_eq!(total.net_fen, rows.iter().map(|r| r.net_fen).sum::<i64>());
         assert_eq!((total.gross_fen, total.reversed_fen, total.net_fen, total.citizens), (1800, 500, 1300, 3));
         assert_eq!(merchants, 2);
+    }
+
+    #[test]
+    fn distinct_counts_agree_whether_sorted_or_by_bitset() {
+        let sparse = vec![5_000_000, 7, 7, 123_456];
+        assert_eq!(distinct(sparse), 3);
+        let dense: Vec<u32> = (0..10_000).map(|i| i % 700).collect();
+        assert_eq!(distinct(dense), 700);
     }
 
     #[test]

@@ -5,10 +5,8 @@ use crate::domain::ledger::{EntryKind, GENESIS_HASH, LedgerEntry};
 use crate::domain::periods::period_key;
 use crate::domain::reports::{GroupBy, GroupFigures, citizen_list};
 use crate::storage::{StoreError, from_unix, unix};
-use futures::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
-use std::collections::HashMap;
 use xinyi_merchant_sdk::api::LimitPeriod;
 
 /// Appends `entry` after the last one, inside the caller's write
@@ -97,8 +95,9 @@ async fn fold_into_rollups(
     Ok(())
 }
 
-/// Sums per group in SQL; the groups' citizen numbers gathered as the rows
-/// stream past, to be counted once each.
+/// Everything in one `GROUP BY`: the sums, and each group's citizen lists
+/// concatenated by SQLite (binary-safe), so a year of rollups comes back as
+/// one row per group instead of hundreds of thousands.
 pub(super) async fn groups(
     conn: &mut SqliteConnection,
     from: &str,
@@ -106,43 +105,28 @@ pub(super) async fn groups(
     by: GroupBy,
 ) -> Result<(Vec<GroupFigures>, u64), StoreError> {
     let key = by.rollup_key_sql();
-    let sums = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {key} AS k, SUM(redemptions) AS redemptions, SUM(reversals) AS reversals, SUM(gross_fen) AS gross_fen, \
-         SUM(reversed_fen) AS reversed_fen, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants \
+         SUM(reversed_fen) AS reversed_fen, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants, \
+         CAST(group_concat(citizens, x'') AS BLOB) AS citizens \
          FROM reduction_rollups WHERE day >= ? AND day <= ? GROUP BY k"
     )))
     .bind(from)
     .bind(to)
     .fetch_all(&mut *conn)
     .await?;
-    let mut groups: HashMap<String, GroupFigures> = sums
+    let groups = rows
         .iter()
-        .map(|r| {
-            let key: String = r.get("k");
-            let figures = GroupFigures {
-                key: key.clone(),
-                redemptions: r.get("redemptions"),
-                reversals: r.get("reversals"),
-                gross_fen: r.get("gross_fen"),
-                reversed_fen: r.get("reversed_fen"),
-                merchants_with_redemptions: r.get::<i64, _>("merchants") as u64,
-                citizens: Vec::new(),
-            };
-            (key, figures)
+        .map(|r| GroupFigures {
+            key: r.get("k"),
+            redemptions: r.get("redemptions"),
+            reversals: r.get("reversals"),
+            gross_fen: r.get("gross_fen"),
+            reversed_fen: r.get("reversed_fen"),
+            merchants_with_redemptions: r.get::<i64, _>("merchants") as u64,
+            citizens: citizen_list::values(r.get::<Option<&[u8]>, _>("citizens").unwrap_or_default()).collect(),
         })
         .collect();
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {key} AS k, citizens FROM reduction_rollups WHERE day >= ? AND day <= ? AND redemptions > 0"
-    )))
-    .bind(from)
-    .bind(to)
-    .fetch(&mut *conn);
-    while let Some(row) = rows.try_next().await? {
-        if let Some(group) = groups.get_mut(row.get::<&str, _>("k")) {
-            group.citizens.extend(citizen_list::values(row.get::<&[u8], _>("citizens")));
-        }
-    }
-    drop(rows);
     let merchants: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT merchant_id) FROM reduction_rollups WHERE day >= ? AND day <= ? AND redemptions > 0",
     )
@@ -150,7 +134,7 @@ pub(super) async fn groups(
     .bind(to)
     .fetch_one(&mut *conn)
     .await?;
-    Ok((groups.into_values().collect(), merchants as u64))
+    Ok((groups, merchants as u64))
 }
 
 pub(super) fn entry_from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
