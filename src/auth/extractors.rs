@@ -22,7 +22,8 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 }
 
 fn wrong_kind(expected: &str) -> ApiError {
-    ApiError::Forbidden {
+    ApiError::Refused {
+        status: axum::http::StatusCode::FORBIDDEN,
         code: "wrong_token_kind",
         title: "凭证类型不符 / Wrong kind of credentials",
         detail: format!("此接口需要{expected}"),
@@ -84,7 +85,8 @@ impl FromRequestParts<AppState> for MerchantAuth {
                 detail: "商户 API 密钥无效或已撤销 / Unknown or revoked merchant API key".into(),
             })?;
         if merchant.suspended {
-            return Err(ApiError::Forbidden {
+            return Err(ApiError::Refused {
+            status: axum::http::StatusCode::FORBIDDEN,
                 code: "merchant_suspended",
                 title: "商户已暂停 / Merchant suspended",
                 detail: "本商户已被暂停参与信易+,请联系协调员 / This merchant is suspended from the programme; contact a coordinator".into(),

@@ -79,7 +79,8 @@ pub async fn file_dispute(
     match outcome {
         DisputeOutcome::Filed(dispute) => Ok((StatusCode::CREATED, Json(*dispute))),
         DisputeOutcome::NotFound => Err(ApiError::not_found("您的核销记录 / your redemption")),
-        DisputeOutcome::AlreadyOpen => Err(ApiError::Conflict {
+        DisputeOutcome::AlreadyOpen => Err(ApiError::Refused {
+            status: axum::http::StatusCode::CONFLICT,
             code: "dispute_already_open",
             title: "已有未处理的异议 / A dispute is already open",
             detail: "请等待协调员处理 / A coordinator will resolve the open dispute".into(),
@@ -139,7 +140,8 @@ pub async fn resolve_dispute(
     match outcome {
         ResolveOutcome::Resolved(dispute) => Ok(Json(*dispute)),
         ResolveOutcome::NotFound => Err(ApiError::not_found("异议 / dispute")),
-        ResolveOutcome::AlreadyResolved => Err(ApiError::Conflict {
+        ResolveOutcome::AlreadyResolved => Err(ApiError::Refused {
+            status: axum::http::StatusCode::CONFLICT,
             code: "dispute_already_resolved",
             title: "异议已处理 / Dispute already resolved",
             detail: "此异议已经处理过 / This dispute was resolved before".into(),

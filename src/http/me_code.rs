@@ -65,7 +65,8 @@ pub async fn issue_code(
     };
     let level = state.policy.thresholds.level_for(BASE_SCORE + citizen.score_delta);
     if level < state.policy.code_min_level {
-        return Err(ApiError::Forbidden {
+        return Err(ApiError::Refused {
+            status: axum::http::StatusCode::FORBIDDEN,
             code: "level_too_low",
             title: "当前信用等级暂无优惠 / No benefits at this credit level",
             detail: format!(

@@ -31,11 +31,7 @@ pub enum ApiError {
     #[error("{detail}")]
     Unauthorized { detail: String },
     #[error("{detail}")]
-    Forbidden { code: &'static str, title: &'static str, detail: String },
-    #[error("{detail}")]
     NotFound { detail: String },
-    #[error("{detail}")]
-    Conflict { code: &'static str, title: &'static str, detail: String },
     #[error("{field}: {detail}")]
     InvalidField { field: String, detail: String },
     /// A business rule said no: any status, a stable code.
@@ -59,9 +55,13 @@ impl ApiError {
                 "unauthorized",
                 "未登录或凭证无效 / Not signed in, or the credentials are invalid",
             ),
-            ApiError::Forbidden { code, title, .. } => (StatusCode::FORBIDDEN, code, title),
+            ApiError::Refused { status: axum::http::StatusCode::FORBIDDEN, code, title, .. } => {
+                (StatusCode::FORBIDDEN, code, title)
+            }
             ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", "未找到 / Not found"),
-            ApiError::Conflict { code, title, .. } => (StatusCode::CONFLICT, code, title),
+            ApiError::Refused { status: axum::http::StatusCode::CONFLICT, code, title, .. } => {
+                (StatusCode::CONFLICT, code, title)
+            }
             ApiError::InvalidField { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "字段无效 / A field is invalid")
             }

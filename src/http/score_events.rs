@@ -68,7 +68,8 @@ pub async fn add_score_event(
         Some(EventOutcome::Recorded) => StatusCode::CREATED,
         Some(EventOutcome::AlreadyRecorded) => StatusCode::OK,
         Some(EventOutcome::Conflict(stored)) => {
-            return Err(ApiError::Conflict {
+            return Err(ApiError::Refused {
+                status: axum::http::StatusCode::CONFLICT,
                 code: "event_id_reused",
                 title: "事件编号已被使用 / Event id already used",
                 detail: format!(
