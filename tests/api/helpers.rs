@@ -181,16 +181,14 @@ impl TestApp {
     }
 
     pub async fn shop(&self, coordinator: &str, offer: serde_json::Value) -> Shop {
-        let merchant: serde_json::Value = self
-            .coordinator_post(
-                coordinator,
-                "/v1/merchants",
-                serde_json::json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let law_firm = serde_json::json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"});
+        self.shop_of(coordinator, law_firm, offer).await
+    }
+
+    /// Registers `merchant` (name, category, district) with a key and `offer`.
+    pub async fn shop_of(&self, coordinator: &str, merchant: serde_json::Value, offer: serde_json::Value) -> Shop {
+        let merchant: serde_json::Value =
+            self.coordinator_post(coordinator, "/v1/merchants", merchant).await.json().await.unwrap();
         let merchant_id = merchant["merchant_id"].as_str().unwrap().to_owned();
         let key: serde_json::Value = self
             .coordinator_post(

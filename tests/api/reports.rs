@@ -10,34 +10,8 @@ async fn activity(app: &TestApp) -> String {
     let mut offer = legal_offer();
     offer["per_citizen_limit"] = serde_json::Value::Null;
     let law = app.shop(&coordinator, offer.clone()).await;
-    let mall: serde_json::Value = app
-        .coordinator_post(
-            &coordinator,
-            "/v1/merchants",
-            json!({"name": "万达广场", "category": "mall", "district": "西城区"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mall_id = mall["merchant_id"].as_str().unwrap();
-    let key: serde_json::Value = app
-        .coordinator_post(&coordinator, &format!("/v1/merchants/{mall_id}/keys"), json!({"label": "till"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mall_offer: serde_json::Value = app
-        .coordinator_post(&coordinator, &format!("/v1/merchants/{mall_id}/offers"), offer)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mall = Shop {
-        merchant_id: mall_id.into(),
-        api_key: key["api_key"].as_str().unwrap().into(),
-        offer_id: mall_offer["offer_id"].as_str().unwrap().into(),
-    };
+    let mall =
+        app.shop_of(&coordinator, json!({"name": "万达广场", "category": "mall", "district": "西城区"}), offer).await;
     for (citizen, score) in [("r-a", 500), ("r-aa", 650), ("r-aaa", 750)] {
         app.citizen_with_score(&coordinator, citizen, score).await;
     }
