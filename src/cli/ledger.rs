@@ -32,6 +32,9 @@ pub async fn run(command: LedgerCommand) -> Result<(), CliFailure> {
                 .map_err(|e| CliFailure { message: format!("ledger verification FAILED: {e}"), exit_code: 1 })?;
         }
     }
+    walker
+        .finish(store.highest_ledger_reference().await?)
+        .map_err(|e| CliFailure { message: format!("ledger verification FAILED: {e}"), exit_code: 1 })?;
     println!("ledger ok: {} entries, hash chain intact", walker.entries);
     Ok(())
 }

@@ -103,6 +103,10 @@ pub enum ChainBreak {
     Removed { expected_seq: i64, found_seq: i64 },
     #[error("entry {seq} does not follow entry {previous_seq}: entries were removed or reordered")]
     Broken { seq: i64, previous_seq: i64 },
+    #[error(
+        "the ledger ends at entry {last_seq}, but redemptions refer to entry {referenced_seq}: entries were removed from its end"
+    )]
+    Truncated { last_seq: i64, referenced_seq: i64 },
 }
 
 /// Walks entries in `seq` order and names the first break.
@@ -120,6 +124,14 @@ impl Default for ChainWalker {
 }
 
 impl ChainWalker {
+    /// After the walk: the chain must reach the highest entry anything refers to.
+    pub fn finish(&self, highest_reference: i64) -> Result<(), ChainBreak> {
+        if highest_reference > self.previous_seq {
+            return Err(ChainBreak::Truncated { last_seq: self.previous_seq, referenced_seq: highest_reference });
+        }
+        Ok(())
+    }
+
     pub fn check(&mut self, entry: &LedgerEntry) -> Result<(), ChainBreak> {
         if entry.compute_hash() != entry.hash {
             return Err(ChainBreak::Changed { seq: entry.seq });
@@ -195,6 +207,15 @@ mod tests {
         let mut entries = chain(5);
         entries.remove(2);
         assert_eq!(walk(&entries), Err(ChainBreak::Broken { seq: 4, previous_seq: 2 }));
+    }
+
+    #[test]
+    fn a_chain_cut_short_of_what_redemptions_refer_to_is_caught() {
+        let entries = chain(5);
+        let mut walker = ChainWalker::default();
+        entries[..3].iter().for_each(|e| walker.check(e).unwrap());
+        assert_eq!(walker.finish(5), Err(ChainBreak::Truncated { last_seq: 3, referenced_seq: 5 }));
+        assert_eq!(walker.finish(3), Ok(()));
     }
 
     #[test]

@@ -129,6 +129,9 @@ pub trait RedemptionStore: Send + Sync {
         coordinator: &str,
         now: OffsetDateTime,
     ) -> Result<ResolveOutcome, StoreError>;
+    /// The highest ledger seq any redemption or void refers to (0 if none):
+    /// a ledger shorter than that has lost entries from its end.
+    async fn highest_ledger_reference(&self) -> Result<i64, StoreError>;
     /// Ledger entries after `after_seq`, in order, at most `limit`.
     async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError>;
     /// Report figures per group for the China Standard Time days `from_day`

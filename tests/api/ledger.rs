@@ -77,3 +77,17 @@ async fn reordered_entries_are_caught() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ledger verification FAILED"));
 }
+
+#[tokio::test]
+async fn entries_removed_from_the_end_are_caught_by_the_redemptions_that_refer_to_them() {
+    let app = TestApp::spawn().await;
+    ledger_with_entries(&app, 3).await;
+    tamper(&app, &["DELETE FROM ledger WHERE seq = 3"]).await;
+    let out = app.ledger_verify();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ends at entry 2, but redemptions refer to entry 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -350,6 +350,14 @@ impl RedemptionStore for SqliteStore {
         disputes::resolve(self, dispute_id, resolution, note, coordinator, now).await
     }
 
+    async fn highest_ledger_reference(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(MAX(ledger_seq, COALESCE(void_ledger_seq, 0))), 0) FROM redemptions",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{LEDGER_COLUMNS} WHERE seq > ? ORDER BY seq LIMIT ?")))
             .bind(after_seq)
