@@ -1,0 +1,81 @@
+//! What one redemption's transaction costs on the embedded SQLite store:
+//! the rules checked against the state, the redemption, usage, offer totals,
+//! ledger entry with its hash, rollup and idempotency record, committed.
+//!
+//! `cargo bench -p xinyi --bench redeem`
+//!
+//! Verifying the code before it (≈ 32 µs, `docs/credit-code.md`) and HTTP
+//! come on top.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::sync::atomic::{AtomicU64, Ordering};
+use time::OffsetDateTime;
+use xinyi::citizen_handle::CitizenNumber;
+use xinyi::domain::offers::OfferRules;
+use xinyi::storage::{Merchant, RedeemOutcome, RedemptionAttempt, SharedStore, StoredOffer};
+use xinyi_merchant_sdk::CreditLevel;
+
+const CITIZENS: u64 = 10_000;
+
+async fn store_with_offer(dir: &std::path::Path) -> SharedStore {
+    let store = xinyi::storage::connect(&format!("sqlite://{}", dir.join("redeem-bench.db").display())).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let merchant = Merchant {
+        merchant_id: "mer_bench".into(),
+        name: "万达广场".into(),
+        category: "mall".into(),
+        district: "西城区".into(),
+        suspended: false,
+        created_at: now,
+    };
+    store.create_merchant(&merchant).await.unwrap();
+    let request = serde_json::from_value(serde_json::json!({"title": "九折 10% off", "min_level": 2,
+        "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 10, "cap_fen": 5000}]}))
+    .unwrap();
+    let offer = StoredOffer {
+        offer_id: "off_bench".into(),
+        merchant_id: "mer_bench".into(),
+        rules: OfferRules::parse(&request).unwrap(),
+        granted_fen: 0,
+        granted_count: 0,
+    };
+    store.create_offer(&offer, now).await.unwrap();
+    for c in 0..CITIZENS {
+        store.citizen_or_create(&format!("citizen-{c}"), now).await.unwrap();
+    }
+    store
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = runtime.block_on(store_with_offer(dir.path()));
+    let counter = AtomicU64::new(0);
+    let mut group = c.benchmark_group("redeem");
+    group.bench_function("sqlite_transaction", |b| {
+        b.iter(|| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let now = OffsetDateTime::now_utc();
+            let attempt = RedemptionAttempt {
+                redemption_id: format!("red_{n}"),
+                merchant_id: "mer_bench".into(),
+                idempotency_key: format!("key-{n}"),
+                request_hash: "h".into(),
+                code_id: format!("code-{n}"),
+                citizen: CitizenNumber(1 + n % CITIZENS),
+                citizen_pseudonym: format!("p{}", n % CITIZENS),
+                level: CreditLevel::AA,
+                offer_id: "off_bench".into(),
+                amount_fen: 12_345,
+                scanned_at: now,
+                now,
+            };
+            let outcome = runtime.block_on(store.redeem(&attempt)).unwrap();
+            assert!(matches!(outcome, RedeemOutcome::Redeemed(_)));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
