@@ -3,6 +3,9 @@
 //! and runs these with `cargo nextest run --workspace --run-ignored only`.
 //! Screenshots are saved under `target/browser-screenshots/`.
 
+#[path = "api/database.rs"]
+#[allow(dead_code)]
+mod database;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers never know which database runs.
 //! The backend is chosen by the scheme of `XINYI_DATABASE_URL`.
 
+mod postgres;
 mod records;
 mod sqlite;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::api::Redemption;
 
+pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 
@@ -20,7 +22,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL {0}: use sqlite://PATH")]
+    #[error("unsupported database URL {0}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("{0} already exists")]
     AlreadyExists(String),
@@ -216,10 +218,13 @@ pub(crate) fn plan_score_events<'a>(
     plan
 }
 
-/// Opens the store named by `url` (only `sqlite:` for now) and runs its migrations.
+/// Opens the store named by `url`'s scheme (`sqlite:` or `postgres:`)
+/// and runs its migrations.
 pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
     let store: SharedStore = if url.starts_with("sqlite:") {
         Arc::new(SqliteStore::connect(url).await?)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Arc::new(PgStore::connect(url).await?)
     } else {
         return Err(StoreError::UnsupportedUrl(url.to_owned()));
     };

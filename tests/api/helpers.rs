@@ -1,7 +1,6 @@
 //! `TestApp`: the real application on port 0 with its own SQLite file and
 //! its own identity provider, driven over HTTP.
 
-use std::path::PathBuf;
 use time::{Duration, OffsetDateTime};
 use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
@@ -16,6 +15,7 @@ pub struct TestApp {
     pub idp: DemoIdp,
     pub state: AppState,
     pub database_url: String,
+    pub database: crate::database::TestDatabase,
     pub dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -42,7 +42,8 @@ impl TestApp {
                 path.display().to_string()
             }
         };
-        let database_url = format!("sqlite://{}", dir.path().join("xinyi.db").display());
+        let database = crate::database::TestDatabase::create(dir.path()).await;
+        let database_url = database.url().to_owned();
         let settings = Settings {
             addr: "127.0.0.1:0".into(),
             database_url: database_url.clone(),
@@ -61,7 +62,7 @@ impl TestApp {
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { base, http: reqwest::Client::new(), idp, state, database_url, dir, _shutdown: tx }
+        TestApp { base, http: reqwest::Client::new(), idp, state, database_url, database, dir, _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -128,10 +129,6 @@ impl TestApp {
     pub async fn verifier(&self) -> Verifier {
         let keys = self.http.get(self.url("/v1/keys")).send().await.unwrap().text().await.unwrap();
         Verifier::new(TrustedKeys::from_json(&keys).expect("/v1/keys parses as the SDK's key set"))
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("xinyi.db")
     }
 
     /// Runs the `xinyi` binary against this app's database.

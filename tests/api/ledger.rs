@@ -1,7 +1,6 @@
 //! The ledger is append-only and its hash chain catches tampering.
 
 use crate::helpers::*;
-use sqlx::Connection;
 
 async fn ledger_with_entries(app: &TestApp, n: usize) {
     let coordinator = app.coordinator_token().await;
@@ -14,11 +13,9 @@ async fn ledger_with_entries(app: &TestApp, n: usize) {
 }
 
 async fn tamper(app: &TestApp, statements: &[&'static str]) {
-    let mut conn = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
-    sqlx::query("DROP TRIGGER ledger_is_append_only_update").execute(&mut conn).await.unwrap();
-    sqlx::query("DROP TRIGGER ledger_is_append_only_delete").execute(&mut conn).await.unwrap();
+    app.database.disable_ledger_triggers().await;
     for statement in statements {
-        sqlx::query(*statement).execute(&mut conn).await.unwrap();
+        app.database.execute(statement).await.unwrap();
     }
 }
 
@@ -26,9 +23,8 @@ async fn tamper(app: &TestApp, statements: &[&'static str]) {
 async fn the_database_refuses_to_update_or_delete_ledger_rows() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 1).await;
-    let mut conn = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
-    assert!(sqlx::query("UPDATE ledger SET discount_fen = 1").execute(&mut conn).await.is_err());
-    assert!(sqlx::query("DELETE FROM ledger").execute(&mut conn).await.is_err());
+    assert!(app.database.execute("UPDATE ledger SET discount_fen = 1").await.is_err());
+    assert!(app.database.execute("DELETE FROM ledger").await.is_err());
 }
 
 #[tokio::test]

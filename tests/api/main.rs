@@ -2,6 +2,7 @@
 
 mod code_privacy;
 mod codes;
+mod database;
 mod demo;
 mod disputes;
 mod exactly_once;

@@ -1,0 +1,215 @@
+//! Listing redemptions, disputes (异议申诉) and the audit log.
+
+use super::pg;
+
+use super::PgStore;
+use super::redemptions::void_in;
+use crate::citizen_handle::CitizenNumber;
+use crate::storage::*;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+use time::OffsetDateTime;
+
+pub(super) async fn merchant_redemptions(
+    pool: &PgPool,
+    merchant_id: &str,
+    limit: u32,
+) -> Result<Vec<MerchantRedemption>, StoreError> {
+    let rows = sqlx::query(
+        pg("SELECT r.redemption_id, r.offer_id, o.rules::jsonb ->> 'title' AS offer_title, r.level, r.amount_fen, r.discount_fen, \
+         r.payable_fen, r.created_at, r.voided_at FROM redemptions r JOIN offers o ON o.offer_id = r.offer_id \
+         WHERE r.merchant_id = ? ORDER BY r.created_at DESC, r.ledger_seq DESC LIMIT ?"),
+    )
+    .bind(merchant_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| MerchantRedemption {
+            redemption_id: r.get("redemption_id"),
+            offer_id: r.get("offer_id"),
+            offer_title: r.get("offer_title"),
+            level: r.get::<i64, _>("level") as u8,
+            amount_fen: r.get("amount_fen"),
+            discount_fen: r.get("discount_fen"),
+            payable_fen: r.get("payable_fen"),
+            created_at: from_unix(r.get("created_at")),
+            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
+        })
+        .collect())
+}
+
+pub(super) async fn citizen_redemptions(
+    pool: &PgPool,
+    citizen: CitizenNumber,
+    limit: u32,
+) -> Result<Vec<CitizenRedemption>, StoreError> {
+    let rows = sqlx::query(
+        pg("SELECT r.redemption_id, m.name AS merchant_name, o.rules::jsonb ->> 'title' AS offer_title, r.amount_fen, \
+         r.discount_fen, r.payable_fen, r.created_at, r.voided_at, \
+         (SELECT d.status FROM disputes d WHERE d.redemption_id = r.redemption_id ORDER BY d.created_at DESC LIMIT 1) AS dispute_status \
+         FROM redemptions r JOIN merchants m ON m.merchant_id = r.merchant_id JOIN offers o ON o.offer_id = r.offer_id \
+         WHERE r.citizen_number = ? ORDER BY r.created_at DESC, r.ledger_seq DESC LIMIT ?"),
+    )
+    .bind(citizen.0 as i64)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| CitizenRedemption {
+            redemption_id: r.get("redemption_id"),
+            merchant_name: r.get("merchant_name"),
+            offer_title: r.get("offer_title"),
+            amount_fen: r.get("amount_fen"),
+            discount_fen: r.get("discount_fen"),
+            payable_fen: r.get("payable_fen"),
+            created_at: from_unix(r.get("created_at")),
+            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
+            dispute_status: r.get("dispute_status"),
+        })
+        .collect())
+}
+
+const DISPUTE_COLUMNS: &str = "SELECT d.dispute_id, d.redemption_id, m.name AS merchant_name, \
+     o.rules::jsonb ->> 'title' AS offer_title, r.discount_fen, d.reason, d.status, d.note, d.created_at, d.resolved_at, \
+     d.resolved_by FROM disputes d JOIN redemptions r ON r.redemption_id = d.redemption_id \
+     JOIN merchants m ON m.merchant_id = r.merchant_id JOIN offers o ON o.offer_id = r.offer_id";
+
+fn dispute_from_row(r: &PgRow) -> Dispute {
+    Dispute {
+        dispute_id: r.get("dispute_id"),
+        redemption_id: r.get("redemption_id"),
+        merchant_name: r.get("merchant_name"),
+        offer_title: r.get("offer_title"),
+        discount_fen: r.get("discount_fen"),
+        reason: r.get("reason"),
+        status: r.get("status"),
+        note: r.get("note"),
+        created_at: from_unix(r.get("created_at")),
+        resolved_at: r.get::<Option<i64>, _>("resolved_at").map(from_unix),
+        resolved_by: r.get("resolved_by"),
+    }
+}
+
+async fn dispute_in(conn: &mut PgConnection, dispute_id: &str) -> Result<Option<Dispute>, StoreError> {
+    let row = sqlx::query(pg(&format!("{DISPUTE_COLUMNS} WHERE d.dispute_id = ?")))
+        .bind(dispute_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(dispute_from_row))
+}
+
+pub(super) async fn list(pool: &PgPool, status: Option<&str>) -> Result<Vec<Dispute>, StoreError> {
+    let rows = sqlx::query(pg(&format!(
+        "{DISPUTE_COLUMNS} WHERE (?::text IS NULL OR d.status = ?) ORDER BY d.created_at, d.dispute_id"
+    )))
+    .bind(status)
+    .bind(status)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(dispute_from_row).collect())
+}
+
+pub(super) async fn file(
+    store: &PgStore,
+    dispute_id: &str,
+    citizen: CitizenNumber,
+    redemption_id: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<DisputeOutcome, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let own = sqlx::query(pg("SELECT 1 FROM redemptions WHERE redemption_id = ? AND citizen_number = ?"))
+        .bind(redemption_id)
+        .bind(citizen.0 as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if own.is_none() {
+        return Ok(DisputeOutcome::NotFound);
+    }
+    let open = sqlx::query(pg("SELECT 1 FROM disputes WHERE redemption_id = ? AND status = 'open'"))
+        .bind(redemption_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if open.is_some() {
+        return Ok(DisputeOutcome::AlreadyOpen);
+    }
+    sqlx::query(
+        pg("INSERT INTO disputes (dispute_id, redemption_id, citizen_number, reason, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)"),
+    )
+    .bind(dispute_id)
+    .bind(redemption_id)
+    .bind(citizen.0 as i64)
+    .bind(reason)
+    .bind(unix(now))
+    .execute(&mut *tx)
+    .await?;
+    let dispute = dispute_in(&mut tx, dispute_id).await?.expect("just inserted");
+    tx.commit().await?;
+    Ok(DisputeOutcome::Filed(Box::new(dispute)))
+}
+
+pub(super) async fn resolve(
+    store: &PgStore,
+    dispute_id: &str,
+    resolution: Resolution,
+    note: &str,
+    coordinator: &str,
+    now: OffsetDateTime,
+) -> Result<ResolveOutcome, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let Some(dispute) = dispute_in(&mut tx, dispute_id).await? else {
+        return Ok(ResolveOutcome::NotFound);
+    };
+    if dispute.status != "open" {
+        return Ok(ResolveOutcome::AlreadyResolved);
+    }
+    let status = match resolution {
+        Resolution::Void => {
+            // Already voided at the counter still resolves the dispute as voided.
+            void_in(&mut tx, &dispute.redemption_id, VoidBy::Coordinator, now).await?;
+            "voided"
+        }
+        Resolution::Reject => "rejected",
+    };
+    sqlx::query(pg("UPDATE disputes SET status = ?, note = ?, resolved_at = ?, resolved_by = ? WHERE dispute_id = ?"))
+        .bind(status)
+        .bind(note)
+        .bind(unix(now))
+        .bind(coordinator)
+        .bind(dispute_id)
+        .execute(&mut *tx)
+        .await?;
+    let resolved = dispute_in(&mut tx, dispute_id).await?.expect("exists");
+    tx.commit().await?;
+    Ok(ResolveOutcome::Resolved(Box::new(resolved)))
+}
+
+pub(super) async fn record_audit(pool: &PgPool, entry: &AuditEntry) -> Result<(), StoreError> {
+    sqlx::query(pg("INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)"))
+        .bind(unix(entry.at))
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.detail)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn audit_log(pool: &PgPool, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query(pg("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?"))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| AuditEntry {
+            at: from_unix(r.get("at")),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            detail: r.get("detail"),
+        })
+        .collect())
+}

@@ -1,0 +1,165 @@
+use super::pg;
+use super::{PgStore, json};
+use crate::domain::offers::OfferRules;
+use crate::storage::{Merchant, MerchantKey, MerchantStore, StoreError, StoredOffer, from_unix, unix};
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use time::OffsetDateTime;
+
+fn merchant_from_row(row: &PgRow) -> Merchant {
+    Merchant {
+        merchant_id: row.get("merchant_id"),
+        name: row.get("name"),
+        category: row.get("category"),
+        district: row.get("district"),
+        suspended: row.get::<Option<i64>, _>("suspended_at").is_some(),
+        created_at: from_unix(row.get("created_at")),
+    }
+}
+
+pub(super) fn offer_from_row(row: &PgRow) -> Result<StoredOffer, StoreError> {
+    let rules: OfferRules = serde_json::from_str(row.get::<&str, _>("rules"))
+        .map_err(|e| StoreError::Corrupt(format!("offer rules: {e}")))?;
+    Ok(StoredOffer {
+        offer_id: row.get("offer_id"),
+        merchant_id: row.get("merchant_id"),
+        rules,
+        granted_fen: row.get("granted_fen"),
+        granted_count: row.get("granted_count"),
+    })
+}
+
+const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
+pub(super) const OFFER_COLUMNS: &str = "SELECT offer_id, merchant_id, rules, granted_fen, granted_count FROM offers";
+
+#[async_trait]
+impl MerchantStore for PgStore {
+    async fn create_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
+        sqlx::query(pg(
+            "INSERT INTO merchants (merchant_id, name, category, district, created_at) VALUES (?, ?, ?, ?, ?)",
+        ))
+        .bind(&merchant.merchant_id)
+        .bind(&merchant.name)
+        .bind(&merchant.category)
+        .bind(&merchant.district)
+        .bind(unix(merchant.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
+        let rows = sqlx::query(pg(&format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(merchant_from_row).collect())
+    }
+
+    async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError> {
+        let row = sqlx::query(pg(&format!("{MERCHANT_COLUMNS} WHERE merchant_id = ?")))
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(merchant_from_row))
+    }
+
+    async fn set_merchant_suspended(
+        &self,
+        merchant_id: &str,
+        suspended: bool,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(pg("UPDATE merchants SET suspended_at = ? WHERE merchant_id = ?"))
+            .bind(suspended.then_some(unix(now)))
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_merchant_key(&self, merchant_id: &str, key: &MerchantKey, key_hash: &str) -> Result<(), StoreError> {
+        sqlx::query(pg(
+            "INSERT INTO merchant_keys (key_id, merchant_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        ))
+        .bind(&key.key_id)
+        .bind(merchant_id)
+        .bind(&key.label)
+        .bind(key_hash)
+        .bind(unix(key.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn merchant_keys(&self, merchant_id: &str) -> Result<Vec<MerchantKey>, StoreError> {
+        let rows = sqlx::query(pg(
+            "SELECT key_id, label, created_at, revoked_at FROM merchant_keys WHERE merchant_id = ? ORDER BY created_at",
+        ))
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| MerchantKey {
+                key_id: r.get("key_id"),
+                label: r.get("label"),
+                created_at: from_unix(r.get("created_at")),
+                revoked: r.get::<Option<i64>, _>("revoked_at").is_some(),
+            })
+            .collect())
+    }
+
+    async fn revoke_merchant_key(
+        &self,
+        merchant_id: &str,
+        key_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(pg(
+            "UPDATE merchant_keys SET revoked_at = ? WHERE merchant_id = ? AND key_id = ? AND revoked_at IS NULL",
+        ))
+        .bind(unix(now))
+        .bind(merchant_id)
+        .bind(key_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
+        let row =
+            sqlx::query(pg("SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at \
+             FROM merchant_keys k JOIN merchants m ON m.merchant_id = k.merchant_id \
+             WHERE k.key_hash = ? AND k.revoked_at IS NULL"))
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(merchant_from_row))
+    }
+
+    async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query(pg("INSERT INTO offers (offer_id, merchant_id, rules, created_at) VALUES (?, ?, ?, ?)"))
+            .bind(&offer.offer_id)
+            .bind(&offer.merchant_id)
+            .bind(json(&offer.rules))
+            .bind(unix(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError> {
+        let rows =
+            sqlx::query(pg(&format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id"))).fetch_all(&self.pool).await?;
+        rows.iter().map(offer_from_row).collect()
+    }
+
+    async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError> {
+        let rows = sqlx::query(pg(&format!("{OFFER_COLUMNS} WHERE merchant_id = ? ORDER BY created_at, offer_id")))
+            .bind(merchant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(offer_from_row).collect()
+    }
+}

@@ -1,0 +1,294 @@
+//! PostgreSQL, for many service nodes against one database server.
+//!
+//! The SQL mirrors the SQLite backend's, written with `?` and numbered for
+//! PostgreSQL by [`pg`]. Every write transaction first takes one
+//! transaction-scoped advisory lock, the equivalent of SQLite's single
+//! writer: across all nodes, no two redemptions both read "unused" or
+//! "budget left", and ledger appends stay one chain.
+
+mod disputes;
+mod ledger;
+mod merchants;
+mod redemptions;
+
+use super::{Citizen, Coordinator, EventOutcome, StoreError, StoredSigningKey, from_unix, unix};
+use crate::citizen_handle::CitizenNumber;
+use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
+use async_trait::async_trait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgConnection, PgPool, Row};
+use std::collections::HashMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub struct PgStore {
+    pub(super) pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// Every write transaction holds the one writer lock (advisory, released
+    /// at commit or rollback), so checks and writes never interleave.
+    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7418265)").execute(&mut *tx).await?;
+        Ok(tx)
+    }
+}
+
+/// SQL written with `?` placeholders, numbered for PostgreSQL (`$1`, `$2`, …).
+pub(super) fn pg(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    let mut numbered = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            numbered.push('$');
+            numbered.push_str(&n.to_string());
+        } else {
+            numbered.push(c);
+        }
+    }
+    sqlx::AssertSqlSafe(numbered)
+}
+
+async fn citizen_or_create_in(
+    conn: &mut PgConnection,
+    citizen_id: &str,
+    now: OffsetDateTime,
+) -> Result<Citizen, StoreError> {
+    sqlx::query(pg("INSERT INTO citizens (citizen_id, created_at) VALUES (?, ?) ON CONFLICT (citizen_id) DO NOTHING"))
+        .bind(citizen_id)
+        .bind(unix(now))
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query(pg("SELECT number, citizen_id, score_delta FROM citizens WHERE citizen_id = ?"))
+        .bind(citizen_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(citizen_from_row(&row))
+}
+
+fn citizen_from_row(row: &sqlx::postgres::PgRow) -> Citizen {
+    Citizen {
+        number: CitizenNumber(row.get::<i64, _>("number") as u64),
+        citizen_id: row.get("citizen_id"),
+        score_delta: row.get("score_delta"),
+    }
+}
+
+fn event_from_row(row: &sqlx::postgres::PgRow) -> ScoreEvent {
+    ScoreEvent {
+        event_id: row.get("event_id"),
+        citizen_id: row.get("citizen_id"),
+        delta: row.get("delta"),
+        reason: row.get("reason"),
+        source: row.get("source"),
+        occurred_at: from_unix(row.get("occurred_at")),
+    }
+}
+
+fn key_from_row(row: &sqlx::postgres::PgRow) -> StoredSigningKey {
+    let public: Vec<u8> = row.get("public_key");
+    StoredSigningKey {
+        kid: row.get("kid"),
+        public_key: public.try_into().unwrap_or([0; 32]),
+        secret: row.get("secret"),
+        sealed: row.get::<i64, _>("sealed") != 0,
+        created_at: from_unix(row.get("created_at")),
+        sign_from: from_unix(row.get("sign_from")),
+        sign_until: row.get::<Option<i64>, _>("sign_until").map(from_unix),
+    }
+}
+
+pub(super) fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("plain values serialise")
+}
+
+const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
+     FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
+
+#[async_trait]
+impl super::Store for PgStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError> {
+        let existing = sqlx::query(pg("SELECT number, citizen_id, score_delta FROM citizens WHERE citizen_id = ?"))
+            .bind(citizen_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = existing {
+            return Ok(citizen_from_row(&row));
+        }
+        let mut tx = self.begin_write().await?;
+        let citizen = citizen_or_create_in(&mut tx, citizen_id, now).await?;
+        tx.commit().await?;
+        Ok(citizen)
+    }
+
+    async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError> {
+        let row = sqlx::query(pg("SELECT number, citizen_id, score_delta FROM citizens WHERE number = ?"))
+            .bind(number.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(citizen_from_row))
+    }
+
+    async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError> {
+        let rows = sqlx::query(pg(&format!(
+            "{EVENT_COLUMNS} WHERE e.citizen_number = ? ORDER BY e.occurred_at DESC, e.event_id LIMIT ?"
+        )))
+        .bind(number.0 as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(event_from_row).collect())
+    }
+
+    async fn record_score_events(
+        &self,
+        events: &[NewScoreEvent],
+        now: OffsetDateTime,
+    ) -> Result<Vec<EventOutcome>, StoreError> {
+        // Set-based, a handful of statements per batch whatever its size:
+        // per-row statements made a city-sized import take most of an hour.
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<&str> = events.iter().map(|e| e.event().event_id.as_str()).collect();
+        let stored = sqlx::query(pg(&format!(
+            "{EVENT_COLUMNS} WHERE e.event_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb) AS value)"
+        )))
+        .bind(json(&ids))
+        .fetch_all(&mut *tx)
+        .await?;
+        let stored: HashMap<String, ScoreEvent> =
+            stored.iter().map(event_from_row).map(|e| (e.event_id.clone(), e)).collect();
+        let plan = super::plan_score_events(events, &stored);
+
+        let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
+        sqlx::query(
+            pg("INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT value, ? FROM jsonb_array_elements_text(?::jsonb) AS value \
+             ON CONFLICT (citizen_id) DO NOTHING"),
+        )
+        .bind(unix(now))
+        .bind(json(&citizen_ids))
+        .execute(&mut *tx)
+        .await?;
+        let numbers: HashMap<String, i64> =
+            sqlx::query(pg("SELECT number, citizen_id FROM citizens WHERE citizen_id IN (SELECT value FROM jsonb_array_elements_text(?::jsonb) AS value)"))
+                .bind(json(&citizen_ids))
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| (row.get("citizen_id"), row.get("number")))
+                .collect();
+
+        let mut rows = Vec::with_capacity(plan.fresh.len());
+        let mut sums: HashMap<i64, i64> = HashMap::new();
+        for event in &plan.fresh {
+            let number = numbers[&event.citizen_id];
+            *sums.entry(number).or_default() += event.delta;
+            rows.push(serde_json::json!([
+                event.event_id,
+                number,
+                event.delta,
+                event.reason,
+                event.source,
+                unix(event.occurred_at)
+            ]));
+        }
+        sqlx::query(
+            pg("INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
+             SELECT value ->> 0, (value ->> 1)::bigint, (value ->> 2)::bigint, value ->> 3, value ->> 4, (value ->> 5)::bigint, ? FROM jsonb_array_elements(?::jsonb) AS value"),
+        )
+        .bind(unix(now))
+        .bind(serde_json::Value::Array(rows).to_string())
+        .execute(&mut *tx)
+        .await?;
+        let sums: Vec<[i64; 2]> = sums.into_iter().map(|(n, s)| [n, s]).collect();
+        sqlx::query(
+            pg("UPDATE citizens SET score_delta = citizens.score_delta + d.s \
+             FROM (SELECT (value ->> 0)::bigint AS n, (value ->> 1)::bigint AS s FROM jsonb_array_elements(?::jsonb) AS value) AS d \
+             WHERE citizens.number = d.n"),
+        )
+        .bind(json(&sums))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(plan.outcomes)
+    }
+
+    async fn create_coordinator(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let exists =
+            sqlx::query(pg("SELECT 1 FROM coordinators WHERE name = ?")).bind(name).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("coordinator {name}")));
+        }
+        sqlx::query(pg("INSERT INTO coordinators (name, token_hash, created_at) VALUES (?, ?, ?)"))
+            .bind(name)
+            .bind(token_hash)
+            .bind(unix(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = sqlx::query(pg("UPDATE coordinators SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"))
+            .bind(unix(now))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError> {
+        let row = sqlx::query(pg("SELECT name FROM coordinators WHERE token_hash = ? AND revoked_at IS NULL"))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Coordinator { name: r.get("name") }))
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        let rows = sqlx::query(
+            pg("SELECT kid, public_key, secret, sealed, created_at, sign_from, sign_until FROM signing_keys ORDER BY sign_from"),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(key_from_row).collect())
+    }
+
+    async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(pg("UPDATE signing_keys SET sign_until = ? WHERE sign_until IS NULL OR sign_until > ?"))
+            .bind(unix(key.sign_from))
+            .bind(unix(key.sign_from))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(pg(
+            "INSERT INTO signing_keys (kid, public_key, secret, sealed, created_at, sign_from, sign_until) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(&key.kid)
+        .bind(key.public_key.as_slice())
+        .bind(&key.secret)
+        .bind(key.sealed as i64)
+        .bind(unix(key.created_at))
+        .bind(unix(key.sign_from))
+        .bind(key.sign_until.map(unix))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

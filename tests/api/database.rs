@@ -1,0 +1,128 @@
+//! Each test's own database: a SQLite file in its temporary directory, or,
+//! when `XINYI_TEST_POSTGRES` names a server (e.g.
+//! `postgres://postgres@127.0.0.1:5432`), a fresh PostgreSQL database that
+//! is dropped when the test ends.
+
+use sqlx::Connection;
+use std::path::Path;
+
+pub enum TestDatabase {
+    Sqlite { url: String, path: std::path::PathBuf },
+    Postgres { server: String, name: String, url: String },
+}
+
+impl TestDatabase {
+    pub async fn create(dir: &Path) -> TestDatabase {
+        match std::env::var("XINYI_TEST_POSTGRES") {
+            Ok(server) if !server.is_empty() => {
+                let server = server.trim_end_matches('/').to_owned();
+                let name = xinyi::ids::new_id("xinyi_test");
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+                    .await
+                    .expect("the PostgreSQL server is reachable");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+                let url = format!("{server}/{name}");
+                TestDatabase::Postgres { server, name, url }
+            }
+            _ => {
+                let path = dir.join("xinyi.db");
+                TestDatabase::Sqlite { url: format!("sqlite://{}", path.display()), path }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Runs SQL behind the service's back, as someone with database access would.
+    pub async fn execute(&self, statement: &str) -> Result<(), sqlx::Error> {
+        let statement = sqlx::AssertSqlSafe(statement.to_owned());
+        match self {
+            TestDatabase::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await?;
+                sqlx::query(statement).execute(&mut conn).await.map(|_| ())
+            }
+            TestDatabase::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                sqlx::query(statement).execute(&mut conn).await.map(|_| ())
+            }
+        }
+    }
+
+    /// Switches off the ledger's append-only triggers, as a tamperer would.
+    pub async fn disable_ledger_triggers(&self) {
+        let statements: &[&str] = match self {
+            TestDatabase::Sqlite { .. } => {
+                &["DROP TRIGGER ledger_is_append_only_update", "DROP TRIGGER ledger_is_append_only_delete"]
+            }
+            TestDatabase::Postgres { .. } => &["ALTER TABLE ledger DISABLE TRIGGER ledger_is_append_only"],
+        };
+        for statement in statements {
+            self.execute(statement).await.unwrap();
+        }
+    }
+
+    /// Everything stored, as bytes to compare: the SQLite files, or every
+    /// PostgreSQL table's rows.
+    pub async fn snapshot(&self) -> Vec<u8> {
+        match self {
+            TestDatabase::Sqlite { path, .. } => {
+                let mut bytes = std::fs::read(path).unwrap_or_default();
+                bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+                bytes
+            }
+            TestDatabase::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let tables: Vec<String> =
+                    sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap();
+                let mut bytes = Vec::new();
+                for table in tables {
+                    let rows: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT string_agg(t::text, '|' ORDER BY t::text) FROM {table} t"
+                    )))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                    bytes.extend(table.into_bytes());
+                    bytes.extend(rows.unwrap_or_default().into_bytes());
+                }
+                bytes
+            }
+        }
+    }
+
+    /// The SQLite file, when there is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            TestDatabase::Sqlite { path, .. } => Some(path),
+            TestDatabase::Postgres { .. } => None,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { server, name, .. } = self {
+            let (server, name) = (server.clone(), name.clone());
+            // Drop runs inside the test's runtime; the clean-up gets its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
+                        let _ =
+                            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                                .execute(&mut admin)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
