@@ -17,6 +17,13 @@ pub struct TestApp {
     pub database_url: String,
     pub database: crate::database::TestDatabase,
     pub dir: tempfile::TempDir,
+    settings: Settings,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A second node: its own listener and state, the same database.
+pub struct Node {
+    pub base: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -55,14 +62,26 @@ impl TestApp {
             offline_window: Duration::hours(24),
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
         };
-        let app = Application::build(settings).await.expect("the app builds");
+        let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { base, http: reqwest::Client::new(), idp, state, database_url, database, dir, _shutdown: tx }
+        TestApp { base, http: reqwest::Client::new(), idp, state, database_url, database, dir, settings, _shutdown: tx }
+    }
+
+    /// Another service process's worth of application on the same database
+    /// and identity provider: a second node behind the load balancer.
+    pub async fn second_node(&self) -> Node {
+        let app = Application::build(self.settings.clone()).await.expect("the second node builds");
+        let base = format!("http://{}", app.address());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        Node { base, _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -17,3 +17,4 @@ mod reports;
 mod score_events;
 mod sdk_client;
 mod tokens;
+mod two_nodes;
