@@ -2,7 +2,8 @@
 //! the rules checked against the state, the redemption, usage, offer totals,
 //! ledger entry with its hash, rollup and idempotency record, committed.
 //!
-//! `cargo bench -p xinyi --bench redeem`
+//! `cargo bench -p xinyi --bench redeem` (SQLite), or with
+//! `XINYI_BENCH_DATABASE_URL=postgres://…/an_empty_database` for PostgreSQL.
 //!
 //! Verifying the code before it (≈ 32 µs, `docs/credit-code.md`) and HTTP
 //! come on top.
@@ -18,7 +19,9 @@ use xinyi_merchant_sdk::CreditLevel;
 const CITIZENS: u64 = 10_000;
 
 async fn store_with_offer(dir: &std::path::Path) -> SharedStore {
-    let store = xinyi::storage::connect(&format!("sqlite://{}", dir.join("redeem-bench.db").display())).await.unwrap();
+    let url = std::env::var("XINYI_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.join("redeem-bench.db").display()));
+    let store = xinyi::storage::connect(&url).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let merchant = Merchant {
         merchant_id: "mer_bench".into(),
@@ -52,7 +55,7 @@ fn bench(c: &mut Criterion) {
     let store = runtime.block_on(store_with_offer(dir.path()));
     let counter = AtomicU64::new(0);
     let mut group = c.benchmark_group("redeem");
-    group.bench_function("sqlite_transaction", |b| {
+    group.bench_function("transaction", |b| {
         b.iter(|| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
             let now = OffsetDateTime::now_utc();
