@@ -21,10 +21,17 @@ pub struct TestApp {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-/// A second node: its own listener and state, the same database.
+/// A second node: its own process, the same database.
 pub struct Node {
     pub base: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    process: std::process::Child,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
 }
 
 pub const MASTER_KEY: &str = "a test master key that is long enough to use";
@@ -72,16 +79,34 @@ impl TestApp {
         TestApp { base, http: reqwest::Client::new(), idp, state, database_url, database, dir, settings, _shutdown: tx }
     }
 
-    /// Another service process's worth of application on the same database
-    /// and identity provider: a second node behind the load balancer.
+    /// A second `xinyi serve` process on the same database, identity
+    /// provider and master key: another node behind the load balancer.
     pub async fn second_node(&self) -> Node {
-        let app = Application::build(self.settings.clone()).await.expect("the second node builds");
-        let base = format!("http://{}", app.address());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
-            let _ = rx.await;
-        }));
-        Node { base, _shutdown: tx }
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xinyi"))
+            .arg("serve")
+            .env("XINYI_ADDR", "127.0.0.1:0")
+            .env("XINYI_DATABASE_URL", &self.database_url)
+            .env("XINYI_MASTER_KEY", MASTER_KEY)
+            .env("XINYI_IDP_JWKS", &self.settings.idp.jwks)
+            .env("XINYI_IDP_ISSUER", &self.settings.idp.issuer)
+            .env("XINYI_IDP_AUDIENCE", &self.settings.idp.audience)
+            .env("XINYI_LOG", "info")
+            .env("XINYI_LOG_FORMAT", "json")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines.next().expect("the node logs before it exits").unwrap();
+            let log: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if let Some(address) = log["fields"]["address"].as_str() {
+                break address.to_owned();
+            }
+        };
+        // Keep draining its log so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Node { base: format!("http://{address}"), process: child }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,6 +1,6 @@
-//! Two service nodes against one database: the same keys, codes that move
-//! between them, and exactly-once across both. Meaningful on PostgreSQL
-//! (`XINYI_TEST_POSTGRES`); on SQLite the nodes share one file.
+//! Two service processes against one database: the same keys, codes that
+//! move between them, and exactly-once across both. Meaningful on
+//! PostgreSQL (`XINYI_TEST_POSTGRES`); on SQLite both share one file.
 
 use crate::helpers::*;
 use futures::future::join_all;
