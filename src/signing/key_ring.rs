@@ -115,8 +115,10 @@ impl SigningKeys {
     /// Loads the keys, generating the first one if there is none.
     pub async fn load(store: SharedStore, master: Option<MasterKey>) -> Result<SigningKeys, KeyError> {
         if store.signing_keys().await?.is_empty() {
-            add_key(&store, master.as_ref(), OffsetDateTime::now_utc(), Duration::ZERO).await?;
-            tracing::info!("generated the first credit-code signing key");
+            let first = new_key(master.as_ref(), OffsetDateTime::now_utc(), Duration::ZERO);
+            if store.add_signing_key(&first, true).await? {
+                tracing::info!(kid = %first.kid, "generated the first credit-code signing key");
+            }
         }
         let ring = read_ring(&store, master.as_ref()).await?;
         Ok(SigningKeys { store, master, ring: RwLock::new((Arc::new(ring), Instant::now())) })
@@ -156,6 +158,13 @@ pub async fn add_key(
     now: OffsetDateTime,
     delay: Duration,
 ) -> Result<StoredSigningKey, KeyError> {
+    let stored = new_key(master, now, delay);
+    store.add_signing_key(&stored, false).await?;
+    Ok(stored)
+}
+
+/// A fresh key, sealed under `master` when there is one, signing from `now + delay`.
+fn new_key(master: Option<&MasterKey>, now: OffsetDateTime, delay: Duration) -> StoredSigningKey {
     let key = SigningKey::generate(&mut OsRng);
     let kid = KeyId::of(&key.verifying_key()).to_base64url();
     let (secret, sealed) = match master {
@@ -163,7 +172,7 @@ pub async fn add_key(
         None => (key.as_bytes().to_vec(), false),
     };
     let now = now.replace_nanosecond(0).expect("0 ns is valid");
-    let stored = StoredSigningKey {
+    StoredSigningKey {
         kid,
         public_key: key.verifying_key().to_bytes(),
         secret,
@@ -171,7 +180,5 @@ pub async fn add_key(
         created_at: now,
         sign_from: now + delay,
         sign_until: None,
-    };
-    store.add_signing_key(&stored).await?;
-    Ok(stored)
+    }
 }

@@ -181,8 +181,10 @@ pub trait Store: MerchantStore + RedemptionStore + Send + Sync + 'static {
 
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
     /// Adds `key`, and in the same transaction ends the signing window of
-    /// every key that has none at the new key's `sign_from`.
-    async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<(), StoreError>;
+    /// every key that has none at the new key's `sign_from`. With
+    /// `only_if_none`, adds it only to an empty key table (false otherwise),
+    /// so nodes starting together agree on one first key.
+    async fn add_signing_key(&self, key: &StoredSigningKey, only_if_none: bool) -> Result<bool, StoreError>;
 }
 
 pub type SharedStore = Arc<dyn Store>;

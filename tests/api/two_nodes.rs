@@ -70,3 +70,20 @@ async fn a_budget_shared_by_both_nodes_is_never_exceeded_and_the_ledger_stays_on
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("30 entries"));
 }
+
+#[tokio::test]
+async fn nodes_starting_together_on_an_empty_database_agree_on_one_first_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::database::TestDatabase::create(dir.path()).await;
+    let store = xinyi::storage::connect(database.url()).await.unwrap();
+    let master = || Some(xinyi::signing::MasterKey::from_secret(MASTER_KEY).unwrap());
+    let (a, b) = tokio::join!(
+        xinyi::signing::SigningKeys::load(store.clone(), master()),
+        xinyi::signing::SigningKeys::load(store.clone(), master())
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(store.signing_keys().await.unwrap().len(), 1);
+    let now = time::OffsetDateTime::now_utc();
+    let (ring_a, ring_b) = (a.ring().await.unwrap(), b.ring().await.unwrap());
+    assert_eq!(ring_a.signing_key_at(now).unwrap().kid, ring_b.signing_key_at(now).unwrap().kid);
+}

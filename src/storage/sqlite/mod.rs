@@ -250,8 +250,11 @@ impl super::Store for SqliteStore {
         Ok(rows.iter().map(key_from_row).collect())
     }
 
-    async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<(), StoreError> {
+    async fn add_signing_key(&self, key: &StoredSigningKey, only_if_none: bool) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
+        if only_if_none && sqlx::query("SELECT 1 FROM signing_keys LIMIT 1").fetch_optional(&mut *tx).await?.is_some() {
+            return Ok(false);
+        }
         sqlx::query("UPDATE signing_keys SET sign_until = ? WHERE sign_until IS NULL OR sign_until > ?")
             .bind(unix(key.sign_from))
             .bind(unix(key.sign_from))
@@ -271,6 +274,6 @@ impl super::Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }
