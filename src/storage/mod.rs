@@ -3,6 +3,7 @@
 
 mod postgres;
 mod records;
+mod rows;
 mod sqlite;
 
 use crate::citizen_handle::CitizenNumber;

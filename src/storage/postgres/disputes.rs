@@ -6,8 +6,7 @@ use super::PgStore;
 use super::redemptions::void_in;
 use crate::citizen_handle::CitizenNumber;
 use crate::storage::*;
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 pub(super) async fn merchant_redemptions(
@@ -24,20 +23,7 @@ pub(super) async fn merchant_redemptions(
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| MerchantRedemption {
-            redemption_id: r.get("redemption_id"),
-            offer_id: r.get("offer_id"),
-            offer_title: r.get("offer_title"),
-            level: r.get::<i64, _>("level") as u8,
-            amount_fen: r.get("amount_fen"),
-            discount_fen: r.get("discount_fen"),
-            payable_fen: r.get("payable_fen"),
-            created_at: from_unix(r.get("created_at")),
-            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::merchant_redemption).collect())
 }
 
 pub(super) async fn citizen_redemptions(
@@ -56,20 +42,7 @@ pub(super) async fn citizen_redemptions(
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| CitizenRedemption {
-            redemption_id: r.get("redemption_id"),
-            merchant_name: r.get("merchant_name"),
-            offer_title: r.get("offer_title"),
-            amount_fen: r.get("amount_fen"),
-            discount_fen: r.get("discount_fen"),
-            payable_fen: r.get("payable_fen"),
-            created_at: from_unix(r.get("created_at")),
-            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
-            dispute_status: r.get("dispute_status"),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::citizen_redemption).collect())
 }
 
 const DISPUTE_COLUMNS: &str = "SELECT d.dispute_id, d.redemption_id, m.name AS merchant_name, \
@@ -77,28 +50,12 @@ const DISPUTE_COLUMNS: &str = "SELECT d.dispute_id, d.redemption_id, m.name AS m
      d.resolved_by FROM disputes d JOIN redemptions r ON r.redemption_id = d.redemption_id \
      JOIN merchants m ON m.merchant_id = r.merchant_id JOIN offers o ON o.offer_id = r.offer_id";
 
-fn dispute_from_row(r: &PgRow) -> Dispute {
-    Dispute {
-        dispute_id: r.get("dispute_id"),
-        redemption_id: r.get("redemption_id"),
-        merchant_name: r.get("merchant_name"),
-        offer_title: r.get("offer_title"),
-        discount_fen: r.get("discount_fen"),
-        reason: r.get("reason"),
-        status: r.get("status"),
-        note: r.get("note"),
-        created_at: from_unix(r.get("created_at")),
-        resolved_at: r.get::<Option<i64>, _>("resolved_at").map(from_unix),
-        resolved_by: r.get("resolved_by"),
-    }
-}
-
 async fn dispute_in(conn: &mut PgConnection, dispute_id: &str) -> Result<Option<Dispute>, StoreError> {
     let row = sqlx::query(pg(&format!("{DISPUTE_COLUMNS} WHERE d.dispute_id = ?")))
         .bind(dispute_id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.as_ref().map(dispute_from_row))
+    Ok(row.as_ref().map(crate::storage::rows::dispute))
 }
 
 pub(super) async fn list(pool: &PgPool, status: Option<&str>) -> Result<Vec<Dispute>, StoreError> {
@@ -109,7 +66,7 @@ pub(super) async fn list(pool: &PgPool, status: Option<&str>) -> Result<Vec<Disp
     .bind(status)
     .fetch_all(pool)
     .await?;
-    Ok(rows.iter().map(dispute_from_row).collect())
+    Ok(rows.iter().map(crate::storage::rows::dispute).collect())
 }
 
 pub(super) async fn file(
@@ -203,13 +160,5 @@ pub(super) async fn audit_log(pool: &PgPool, limit: u32) -> Result<Vec<AuditEntr
         .bind(i64::from(limit))
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            at: from_unix(r.get("at")),
-            actor: r.get("actor"),
-            action: r.get("action"),
-            detail: r.get("detail"),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::audit_entry).collect())
 }

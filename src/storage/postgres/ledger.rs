@@ -6,8 +6,7 @@ use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{EntryKind, GENESIS_HASH, LedgerEntry};
 use crate::domain::periods::period_key;
 use crate::domain::reports::{GroupBy, GroupFigures, citizen_list};
-use crate::storage::{StoreError, from_unix, unix};
-use sqlx::postgres::PgRow;
+use crate::storage::{StoreError, unix};
 use sqlx::{PgConnection, Row};
 use xinyi_merchant_sdk::api::LimitPeriod;
 
@@ -141,27 +140,6 @@ pub(super) async fn groups(
     .fetch_one(&mut *conn)
     .await?;
     Ok((groups, merchants as u64))
-}
-
-pub(super) fn entry_from_row(row: &PgRow) -> Result<LedgerEntry, StoreError> {
-    let kind: String = row.get("kind");
-    Ok(LedgerEntry {
-        seq: row.get("seq"),
-        at: from_unix(row.get("at")),
-        kind: EntryKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("ledger kind {kind:?}")))?,
-        redemption_id: row.get("redemption_id"),
-        merchant_id: row.get("merchant_id"),
-        category: row.get("category"),
-        district: row.get("district"),
-        offer_id: row.get("offer_id"),
-        level: row.get::<i64, _>("level").clamp(0, 255) as u8,
-        citizen_pseudonym: row.get("citizen_pseudonym"),
-        amount_fen: row.get("amount_fen"),
-        discount_fen: row.get("discount_fen"),
-        payable_fen: row.get("payable_fen"),
-        prev_hash: row.get("prev_hash"),
-        hash: row.get("hash"),
-    })
 }
 
 pub(super) const LEDGER_COLUMNS: &str = "SELECT seq, at, kind, redemption_id, merchant_id, category, district, \

@@ -1,34 +1,8 @@
 use super::pg;
 use super::{PgStore, json};
-use crate::domain::offers::OfferRules;
-use crate::storage::{Merchant, MerchantKey, MerchantStore, StoreError, StoredOffer, from_unix, unix};
+use crate::storage::{Merchant, MerchantKey, MerchantStore, StoreError, StoredOffer, unix};
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
-
-fn merchant_from_row(row: &PgRow) -> Merchant {
-    Merchant {
-        merchant_id: row.get("merchant_id"),
-        name: row.get("name"),
-        category: row.get("category"),
-        district: row.get("district"),
-        suspended: row.get::<Option<i64>, _>("suspended_at").is_some(),
-        created_at: from_unix(row.get("created_at")),
-    }
-}
-
-pub(super) fn offer_from_row(row: &PgRow) -> Result<StoredOffer, StoreError> {
-    let rules: OfferRules = serde_json::from_str(row.get::<&str, _>("rules"))
-        .map_err(|e| StoreError::Corrupt(format!("offer rules: {e}")))?;
-    Ok(StoredOffer {
-        offer_id: row.get("offer_id"),
-        merchant_id: row.get("merchant_id"),
-        rules,
-        granted_fen: row.get("granted_fen"),
-        granted_count: row.get("granted_count"),
-    })
-}
 
 const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
 pub(super) const OFFER_COLUMNS: &str = "SELECT offer_id, merchant_id, rules, granted_fen, granted_count FROM offers";
@@ -53,7 +27,7 @@ impl MerchantStore for PgStore {
         let rows = sqlx::query(pg(&format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(merchant_from_row).collect())
+        Ok(rows.iter().map(crate::storage::rows::merchant).collect())
     }
 
     async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError> {
@@ -61,7 +35,7 @@ impl MerchantStore for PgStore {
             .bind(merchant_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(merchant_from_row))
+        Ok(row.as_ref().map(crate::storage::rows::merchant))
     }
 
     async fn set_merchant_suspended(
@@ -99,15 +73,7 @@ impl MerchantStore for PgStore {
         .bind(merchant_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| MerchantKey {
-                key_id: r.get("key_id"),
-                label: r.get("label"),
-                created_at: from_unix(r.get("created_at")),
-                revoked: r.get::<Option<i64>, _>("revoked_at").is_some(),
-            })
-            .collect())
+        Ok(rows.iter().map(crate::storage::rows::merchant_key).collect())
     }
 
     async fn revoke_merchant_key(
@@ -135,7 +101,7 @@ impl MerchantStore for PgStore {
             .bind(key_hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(merchant_from_row))
+        Ok(row.as_ref().map(crate::storage::rows::merchant))
     }
 
     async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError> {
@@ -152,7 +118,7 @@ impl MerchantStore for PgStore {
     async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError> {
         let rows =
             sqlx::query(pg(&format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id"))).fetch_all(&self.pool).await?;
-        rows.iter().map(offer_from_row).collect()
+        rows.iter().map(crate::storage::rows::offer).collect()
     }
 
     async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError> {
@@ -160,6 +126,6 @@ impl MerchantStore for PgStore {
             .bind(merchant_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(offer_from_row).collect()
+        rows.iter().map(crate::storage::rows::offer).collect()
     }
 }

@@ -11,7 +11,7 @@ mod ledger;
 mod merchants;
 mod redemptions;
 
-use super::{Citizen, Coordinator, EventOutcome, StoreError, StoredSigningKey, from_unix, unix};
+use super::{Citizen, Coordinator, EventOutcome, StoreError, StoredSigningKey, unix};
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
 use async_trait::async_trait;
@@ -71,39 +71,7 @@ async fn citizen_or_create_in(
         .bind(citizen_id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(citizen_from_row(&row))
-}
-
-fn citizen_from_row(row: &sqlx::postgres::PgRow) -> Citizen {
-    Citizen {
-        number: CitizenNumber(row.get::<i64, _>("number") as u64),
-        citizen_id: row.get("citizen_id"),
-        score_delta: row.get("score_delta"),
-    }
-}
-
-fn event_from_row(row: &sqlx::postgres::PgRow) -> ScoreEvent {
-    ScoreEvent {
-        event_id: row.get("event_id"),
-        citizen_id: row.get("citizen_id"),
-        delta: row.get("delta"),
-        reason: row.get("reason"),
-        source: row.get("source"),
-        occurred_at: from_unix(row.get("occurred_at")),
-    }
-}
-
-fn key_from_row(row: &sqlx::postgres::PgRow) -> StoredSigningKey {
-    let public: Vec<u8> = row.get("public_key");
-    StoredSigningKey {
-        kid: row.get("kid"),
-        public_key: public.try_into().unwrap_or([0; 32]),
-        secret: row.get("secret"),
-        sealed: row.get::<i64, _>("sealed") != 0,
-        created_at: from_unix(row.get("created_at")),
-        sign_from: from_unix(row.get("sign_from")),
-        sign_until: row.get::<Option<i64>, _>("sign_until").map(from_unix),
-    }
+    Ok(crate::storage::rows::citizen(&row))
 }
 
 pub(super) fn json(value: &impl serde::Serialize) -> String {
@@ -126,7 +94,7 @@ impl super::Store for PgStore {
             .fetch_optional(&self.pool)
             .await?;
         if let Some(row) = existing {
-            return Ok(citizen_from_row(&row));
+            return Ok(crate::storage::rows::citizen(&row));
         }
         let mut tx = self.begin_write().await?;
         let citizen = citizen_or_create_in(&mut tx, citizen_id, now).await?;
@@ -139,7 +107,7 @@ impl super::Store for PgStore {
             .bind(number.0 as i64)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(citizen_from_row))
+        Ok(row.as_ref().map(crate::storage::rows::citizen))
     }
 
     async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError> {
@@ -150,7 +118,7 @@ impl super::Store for PgStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(event_from_row).collect())
+        Ok(rows.iter().map(crate::storage::rows::score_event).collect())
     }
 
     async fn record_score_events(
@@ -169,7 +137,7 @@ impl super::Store for PgStore {
         .fetch_all(&mut *tx)
         .await?;
         let stored: HashMap<String, ScoreEvent> =
-            stored.iter().map(event_from_row).map(|e| (e.event_id.clone(), e)).collect();
+            stored.iter().map(crate::storage::rows::score_event).map(|e| (e.event_id.clone(), e)).collect();
         let plan = super::plan_score_events(events, &stored);
 
         let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
@@ -265,7 +233,7 @@ impl super::Store for PgStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(key_from_row).collect())
+        Ok(rows.iter().map(crate::storage::rows::signing_key).collect())
     }
 
     async fn add_signing_key(&self, key: &StoredSigningKey, only_if_none: bool) -> Result<bool, StoreError> {

@@ -1,5 +1,5 @@
-use super::ledger::{LEDGER_COLUMNS, append, entry_from_row};
-use super::merchants::{OFFER_COLUMNS, offer_from_row};
+use super::ledger::{LEDGER_COLUMNS, append};
+use super::merchants::OFFER_COLUMNS;
 use super::pg;
 use super::{PgStore, disputes};
 use crate::citizen_handle::CitizenNumber;
@@ -82,7 +82,7 @@ async fn check(
     else {
         return Ok(Err(Refusal::OfferNotFound));
     };
-    let offer = offer_from_row(&row)?;
+    let offer = crate::storage::rows::offer(&row)?;
     let state = OfferState {
         offer_id: offer.offer_id,
         merchant_id: offer.merchant_id,
@@ -367,7 +367,7 @@ impl RedemptionStore for PgStore {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(entry_from_row).collect()
+        rows.iter().map(crate::storage::rows::ledger_entry).collect()
     }
 
     async fn reduction_groups(

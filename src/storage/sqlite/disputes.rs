@@ -4,8 +4,7 @@ use super::SqliteStore;
 use super::redemptions::void_in;
 use crate::citizen_handle::CitizenNumber;
 use crate::storage::*;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 pub(super) async fn merchant_redemptions(
@@ -22,20 +21,7 @@ pub(super) async fn merchant_redemptions(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| MerchantRedemption {
-            redemption_id: r.get("redemption_id"),
-            offer_id: r.get("offer_id"),
-            offer_title: r.get("offer_title"),
-            level: r.get::<i64, _>("level") as u8,
-            amount_fen: r.get("amount_fen"),
-            discount_fen: r.get("discount_fen"),
-            payable_fen: r.get("payable_fen"),
-            created_at: from_unix(r.get("created_at")),
-            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::merchant_redemption).collect())
 }
 
 pub(super) async fn citizen_redemptions(
@@ -54,20 +40,7 @@ pub(super) async fn citizen_redemptions(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| CitizenRedemption {
-            redemption_id: r.get("redemption_id"),
-            merchant_name: r.get("merchant_name"),
-            offer_title: r.get("offer_title"),
-            amount_fen: r.get("amount_fen"),
-            discount_fen: r.get("discount_fen"),
-            payable_fen: r.get("payable_fen"),
-            created_at: from_unix(r.get("created_at")),
-            voided_at: r.get::<Option<i64>, _>("voided_at").map(from_unix),
-            dispute_status: r.get("dispute_status"),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::citizen_redemption).collect())
 }
 
 const DISPUTE_COLUMNS: &str = "SELECT d.dispute_id, d.redemption_id, m.name AS merchant_name, \
@@ -75,28 +48,12 @@ const DISPUTE_COLUMNS: &str = "SELECT d.dispute_id, d.redemption_id, m.name AS m
      d.resolved_by FROM disputes d JOIN redemptions r ON r.redemption_id = d.redemption_id \
      JOIN merchants m ON m.merchant_id = r.merchant_id JOIN offers o ON o.offer_id = r.offer_id";
 
-fn dispute_from_row(r: &SqliteRow) -> Dispute {
-    Dispute {
-        dispute_id: r.get("dispute_id"),
-        redemption_id: r.get("redemption_id"),
-        merchant_name: r.get("merchant_name"),
-        offer_title: r.get("offer_title"),
-        discount_fen: r.get("discount_fen"),
-        reason: r.get("reason"),
-        status: r.get("status"),
-        note: r.get("note"),
-        created_at: from_unix(r.get("created_at")),
-        resolved_at: r.get::<Option<i64>, _>("resolved_at").map(from_unix),
-        resolved_by: r.get("resolved_by"),
-    }
-}
-
 async fn dispute_in(conn: &mut SqliteConnection, dispute_id: &str) -> Result<Option<Dispute>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{DISPUTE_COLUMNS} WHERE d.dispute_id = ?")))
         .bind(dispute_id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.as_ref().map(dispute_from_row))
+    Ok(row.as_ref().map(crate::storage::rows::dispute))
 }
 
 pub(super) async fn list(pool: &SqlitePool, status: Option<&str>) -> Result<Vec<Dispute>, StoreError> {
@@ -107,7 +64,7 @@ pub(super) async fn list(pool: &SqlitePool, status: Option<&str>) -> Result<Vec<
     .bind(status)
     .fetch_all(pool)
     .await?;
-    Ok(rows.iter().map(dispute_from_row).collect())
+    Ok(rows.iter().map(crate::storage::rows::dispute).collect())
 }
 
 pub(super) async fn file(
@@ -201,13 +158,5 @@ pub(super) async fn audit_log(pool: &SqlitePool, limit: u32) -> Result<Vec<Audit
         .bind(limit)
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditEntry {
-            at: from_unix(r.get("at")),
-            actor: r.get("actor"),
-            action: r.get("action"),
-            detail: r.get("detail"),
-        })
-        .collect())
+    Ok(rows.iter().map(crate::storage::rows::audit_entry).collect())
 }

@@ -1,33 +1,7 @@
 use super::{SqliteStore, json};
-use crate::domain::offers::OfferRules;
-use crate::storage::{Merchant, MerchantKey, MerchantStore, StoreError, StoredOffer, from_unix, unix};
+use crate::storage::{Merchant, MerchantKey, MerchantStore, StoreError, StoredOffer, unix};
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
-
-fn merchant_from_row(row: &SqliteRow) -> Merchant {
-    Merchant {
-        merchant_id: row.get("merchant_id"),
-        name: row.get("name"),
-        category: row.get("category"),
-        district: row.get("district"),
-        suspended: row.get::<Option<i64>, _>("suspended_at").is_some(),
-        created_at: from_unix(row.get("created_at")),
-    }
-}
-
-pub(super) fn offer_from_row(row: &SqliteRow) -> Result<StoredOffer, StoreError> {
-    let rules: OfferRules = serde_json::from_str(row.get::<&str, _>("rules"))
-        .map_err(|e| StoreError::Corrupt(format!("offer rules: {e}")))?;
-    Ok(StoredOffer {
-        offer_id: row.get("offer_id"),
-        merchant_id: row.get("merchant_id"),
-        rules,
-        granted_fen: row.get("granted_fen"),
-        granted_count: row.get("granted_count"),
-    })
-}
 
 const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
 pub(super) const OFFER_COLUMNS: &str = "SELECT offer_id, merchant_id, rules, granted_fen, granted_count FROM offers";
@@ -50,7 +24,7 @@ impl MerchantStore for SqliteStore {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(merchant_from_row).collect())
+        Ok(rows.iter().map(crate::storage::rows::merchant).collect())
     }
 
     async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError> {
@@ -58,7 +32,7 @@ impl MerchantStore for SqliteStore {
             .bind(merchant_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(merchant_from_row))
+        Ok(row.as_ref().map(crate::storage::rows::merchant))
     }
 
     async fn set_merchant_suspended(
@@ -96,15 +70,7 @@ impl MerchantStore for SqliteStore {
         .bind(merchant_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| MerchantKey {
-                key_id: r.get("key_id"),
-                label: r.get("label"),
-                created_at: from_unix(r.get("created_at")),
-                revoked: r.get::<Option<i64>, _>("revoked_at").is_some(),
-            })
-            .collect())
+        Ok(rows.iter().map(crate::storage::rows::merchant_key).collect())
     }
 
     async fn revoke_merchant_key(
@@ -133,7 +99,7 @@ impl MerchantStore for SqliteStore {
         .bind(key_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(merchant_from_row))
+        Ok(row.as_ref().map(crate::storage::rows::merchant))
     }
 
     async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError> {
@@ -151,7 +117,7 @@ impl MerchantStore for SqliteStore {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id")))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(offer_from_row).collect()
+        rows.iter().map(crate::storage::rows::offer).collect()
     }
 
     async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError> {
@@ -161,6 +127,6 @@ impl MerchantStore for SqliteStore {
         .bind(merchant_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(offer_from_row).collect()
+        rows.iter().map(crate::storage::rows::offer).collect()
     }
 }
