@@ -2,7 +2,6 @@
 
 use crate::helpers::*;
 use futures::future::join_all;
-use serde_json::json;
 
 async fn statuses(responses: Vec<reqwest::Response>) -> (usize, Vec<serde_json::Value>) {
     let mut created = 0;
@@ -49,11 +48,7 @@ async fn two_hundred_codes_of_one_citizen_against_a_once_a_month_offer_give_exac
 async fn concurrent_redemptions_never_grant_more_than_the_budget_to_the_fen() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
-    // 10% of ¥33.33 is 333 fen a redemption; 10,000 fen fits 30 of them, with 10 fen to spare.
-    let offer = json!({"title": "商场九折 10% off", "min_level": 2,
-        "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 10, "cap_fen": null}],
-        "per_citizen_limit": null, "budget_fen": 10_000, "budget_count": null});
-    let shop = app.shop(&coordinator, offer).await;
+    let shop = app.shop(&coordinator, budget_offer()).await;
     let mut codes = Vec::new();
     for i in 0..60 {
         codes.push(app.code_text(&format!("shopper-{i}")).await);

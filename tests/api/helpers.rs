@@ -283,3 +283,11 @@ impl TestApp {
         self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
     }
 }
+
+/// 10% off with no cap and a 10,000-fen budget: 10% of ¥33.33 is 333 fen a
+/// redemption, so exactly 30 fit, with 10 fen to spare.
+pub fn budget_offer() -> serde_json::Value {
+    serde_json::json!({"title": "商场九折 10% off", "min_level": 2,
+        "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 10, "cap_fen": null}],
+        "per_citizen_limit": null, "budget_fen": 10_000, "budget_count": null})
+}

@@ -52,10 +52,7 @@ async fn a_budget_shared_by_both_nodes_is_never_exceeded_and_the_ledger_stays_on
     let app = TestApp::spawn().await;
     let other = app.second_node().await;
     let coordinator = app.coordinator_token().await;
-    let offer = json!({"title": "商场九折 10% off", "min_level": 2,
-        "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 10, "cap_fen": null}],
-        "per_citizen_limit": null, "budget_fen": 10_000, "budget_count": null});
-    let shop = app.shop(&coordinator, offer).await;
+    let shop = app.shop(&coordinator, budget_offer()).await;
     let mut codes = Vec::new();
     for i in 0..60 {
         codes.push(app.code_text(&format!("two-node-{i}")).await);
