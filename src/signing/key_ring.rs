@@ -72,6 +72,9 @@ pub enum KeyError {
 /// All keys, oldest first.
 pub struct KeyRing {
     keys: Vec<RingKey>,
+    /// Built once per load: a redemption verifies against it without
+    /// re-parsing and re-decompressing every public key.
+    every_key: Option<Verifier>,
 }
 
 impl KeyRing {
@@ -87,16 +90,10 @@ impl KeyRing {
         self.keys.iter().find(|k| k.signer.key_id() == *kid)
     }
 
-    /// A verifier over the keys published at `now`, as a terminal would hold.
-    pub fn verifier(&self, now: OffsetDateTime) -> Option<Verifier> {
-        TrustedKeys::from_set(&self.published(now)).ok().map(Verifier::new)
-    }
-
     /// A verifier over every key the service has ever had, for redemptions:
     /// an offline redemption may arrive after its key stopped being published.
-    pub fn verifier_all(&self) -> Option<Verifier> {
-        let all = JsonWebKeySet { keys: self.keys.iter().map(|k| k.published.clone()).collect() };
-        TrustedKeys::from_set(&all).ok().map(Verifier::new)
+    pub fn verifier_all(&self) -> Option<&Verifier> {
+        self.every_key.as_ref()
     }
 
     pub fn keys(&self) -> &[RingKey] {
@@ -146,8 +143,11 @@ impl SigningKeys {
 }
 
 async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<KeyRing, KeyError> {
-    let keys = store.signing_keys().await?.iter().map(|k| RingKey::open(k, master)).collect::<Result<_, _>>()?;
-    Ok(KeyRing { keys })
+    let keys: Vec<RingKey> =
+        store.signing_keys().await?.iter().map(|k| RingKey::open(k, master)).collect::<Result<_, _>>()?;
+    let every_key: Vec<PublishedKey> = keys.iter().map(|k| k.published.clone()).collect();
+    let every_key = TrustedKeys::from_set(&JsonWebKeySet { keys: every_key }).ok().map(Verifier::new);
+    Ok(KeyRing { keys, every_key })
 }
 
 /// Adds a new key, published at once and signing from `now + delay`; the
