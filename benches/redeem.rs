@@ -1,6 +1,8 @@
-//! What one redemption's transaction costs on the embedded SQLite store:
+//! What redemptions cost through the engine on the embedded SQLite store:
 //! the rules checked against the state, the redemption, usage, offer totals,
-//! ledger entry with its hash, rollup and idempotency record, committed.
+//! ledger entries with their hashes, rollups and idempotency records,
+//! committed durably. `lone` is one redemption on an idle engine; `crowd`
+//! is 256 submitted at once, which the engine writes as group commits.
 //!
 //! `cargo bench -p xinyi --bench redeem` (SQLite), or with
 //! `XINYI_BENCH_DATABASE_URL=postgres://…/an_empty_database` for PostgreSQL.
@@ -8,12 +10,13 @@
 //! Verifying the code before it (≈ 32 µs, `docs/credit-code.md`) and HTTP
 //! come on top.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::sync::atomic::{AtomicU64, Ordering};
 use time::OffsetDateTime;
 use xinyi::citizen_handle::CitizenNumber;
 use xinyi::domain::offers::OfferRules;
-use xinyi::storage::{Merchant, RedeemOutcome, RedemptionAttempt, SharedStore, StoredOffer};
+use xinyi::engine::{Engine, EngineLimits, RedeemOutcome, RedemptionAttempt};
+use xinyi::storage::{Merchant, SharedStore, StoredOffer};
 use xinyi_merchant_sdk::CreditLevel;
 
 const CITIZENS: u64 = 10_000;
@@ -49,32 +52,51 @@ async fn store_with_offer(dir: &std::path::Path) -> SharedStore {
     store
 }
 
+fn attempt(n: u64) -> RedemptionAttempt {
+    let now = OffsetDateTime::now_utc();
+    RedemptionAttempt {
+        redemption_id: format!("red_{n}"),
+        merchant_id: "mer_bench".into(),
+        merchant_category: "mall".into(),
+        merchant_district: "西城区".into(),
+        idempotency_key: format!("key-{n}"),
+        request_hash: "h".into(),
+        code_id: format!("code-{n}"),
+        citizen: CitizenNumber(1 + n % CITIZENS),
+        citizen_pseudonym: format!("p{}", n % CITIZENS),
+        level: CreditLevel::AA,
+        offer_id: "off_bench".into(),
+        amount_fen: 12_345,
+        scanned_at: now,
+        now,
+    }
+}
+
+const CROWD: u64 = 256;
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = runtime.block_on(store_with_offer(dir.path()));
+    let engine = runtime.block_on(async { Engine::start(store, EngineLimits::default()) });
     let counter = AtomicU64::new(0);
     let mut group = c.benchmark_group("redeem");
-    group.bench_function("transaction", |b| {
+    group.bench_function("lone", |b| {
         b.iter(|| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
-            let now = OffsetDateTime::now_utc();
-            let attempt = RedemptionAttempt {
-                redemption_id: format!("red_{n}"),
-                merchant_id: "mer_bench".into(),
-                idempotency_key: format!("key-{n}"),
-                request_hash: "h".into(),
-                code_id: format!("code-{n}"),
-                citizen: CitizenNumber(1 + n % CITIZENS),
-                citizen_pseudonym: format!("p{}", n % CITIZENS),
-                level: CreditLevel::AA,
-                offer_id: "off_bench".into(),
-                amount_fen: 12_345,
-                scanned_at: now,
-                now,
-            };
-            let outcome = runtime.block_on(store.redeem(&attempt)).unwrap();
+            let outcome = runtime.block_on(engine.redeem(attempt(n))).unwrap();
             assert!(matches!(outcome, RedeemOutcome::Redeemed(_)));
+        })
+    });
+    group.throughput(Throughput::Elements(CROWD));
+    group.bench_function("crowd", |b| {
+        b.iter(|| {
+            let first = counter.fetch_add(CROWD, Ordering::Relaxed);
+            let outcomes = runtime.block_on(futures::future::join_all((first..first + CROWD).map(|n| {
+                let engine = engine.clone();
+                async move { engine.redeem(attempt(n)).await }
+            })));
+            assert!(outcomes.iter().all(|o| matches!(o, Ok(RedeemOutcome::Redeemed(_)))));
         })
     });
     group.finish();

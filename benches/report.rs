@@ -49,7 +49,10 @@ async fn seeded_store(dir: &std::path::Path) -> (xinyi::storage::SharedStore, u6
                 }
                 let reversals = u32::from(rng.gen_ratio(1, 10));
                 entries += u64::from(redemptions + reversals);
-                sqlx::query("INSERT INTO reduction_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                sqlx::query(
+                    "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, part, \
+                     redemptions, reversals, gross_fen, reversed_fen, citizens) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                )
                     .bind(&day)
                     .bind(format!("mer_{m:04}"))
                     .bind(categories[m % 4])

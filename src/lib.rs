@@ -5,6 +5,7 @@ pub mod citizen_handle;
 pub mod cli;
 pub mod demo_idp;
 pub mod domain;
+pub mod engine;
 pub mod http;
 pub mod ids;
 pub mod qr;

@@ -3,6 +3,7 @@
 
 use crate::auth::idp::{IdpError, IdpVerifier, JwksSource};
 use crate::domain::levels::LevelThresholds;
+use crate::engine::{Engine, EngineLimits};
 use crate::http::state::{AppState, Policy};
 use crate::signing::{KeyError, MasterKey, MasterKeyError, PseudonymKeyError, Pseudonymizer, SigningKeys};
 use crate::storage::{self, StoreError};
@@ -91,7 +92,8 @@ impl Application {
             void_window: settings.void_window,
             offline_window: settings.offline_window,
         };
-        let state = AppState { store, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
+        let engine = Engine::start(store.clone(), EngineLimits::default());
+        let state = AppState { store, engine, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
         Ok(Application { listener, address, state })
     }
 

@@ -2,5 +2,4 @@
 //! coordinators with tokens issued by `xinyi coordinator create`.
 
 pub mod bearer_tokens;
-pub mod extractors;
 pub mod idp;

@@ -50,21 +50,6 @@ pub struct ReportRow {
     pub citizens: u64,
 }
 
-impl GroupBy {
-    /// The SQL expression over `reduction_rollups` that names a row's group.
-    pub fn rollup_key_sql(self) -> &'static str {
-        match self {
-            GroupBy::Merchant => "merchant_id",
-            GroupBy::Category => "category",
-            GroupBy::District => "district",
-            GroupBy::Level => "CAST(level AS TEXT)",
-            GroupBy::Offer => "offer_id",
-            GroupBy::Day => "day",
-            GroupBy::Month => "substr(day, 1, 7)",
-        }
-    }
-}
-
 /// The citizens of one rollup row: their internal numbers as a sorted,
 /// duplicate-free array of little-endian u32. Plain bytes, because a report
 /// reads hundreds of thousands of them and must not pay to decode each.

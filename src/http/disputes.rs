@@ -1,11 +1,12 @@
 //! Citizens see their redemptions and dispute them (异议申诉); coordinators
 //! resolve disputes and read the audit log.
 
+use super::auth::{CitizenAuth, CoordinatorAuth};
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
-use crate::auth::extractors::{CitizenAuth, CoordinatorAuth};
+use crate::engine::{Resolution, ResolveOutcome};
 use crate::ids::new_id;
-use crate::storage::{AuditEntry, Dispute, DisputeOutcome, Resolution, ResolveOutcome};
+use crate::storage::{AuditEntry, Dispute, DisputeOutcome};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -134,8 +135,14 @@ pub async fn resolve_dispute(
         _ => return Err(ApiError::invalid("action", "须为 void 或 reject / must be void or reject")),
     };
     let outcome = state
-        .store
-        .resolve_dispute(&dispute_id, resolution, body.note.trim(), &coordinator.name, OffsetDateTime::now_utc())
+        .engine
+        .resolve_dispute(
+            dispute_id,
+            resolution,
+            body.note.trim().to_owned(),
+            coordinator.name,
+            OffsetDateTime::now_utc(),
+        )
         .await?;
     match outcome {
         ResolveOutcome::Resolved(dispute) => Ok(Json(*dispute)),

@@ -1,6 +1,6 @@
+use super::auth::CitizenAuth;
 use super::problem::{ApiError, ApiQuery};
 use super::state::AppState;
-use crate::auth::extractors::CitizenAuth;
 use crate::domain::levels::BASE_SCORE;
 use crate::qr::QrMatrix;
 use axum::Json;

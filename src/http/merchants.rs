@@ -1,9 +1,9 @@
 //! Coordinators manage merchants and their checkout keys.
 
+use super::auth::CoordinatorAuth;
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
 use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
-use crate::auth::extractors::CoordinatorAuth;
 use crate::ids::new_id;
 use crate::storage::{Merchant, MerchantKey};
 use axum::Json;

@@ -2,6 +2,7 @@
 //! the document cannot forget an endpoint.
 
 mod audit;
+pub mod auth;
 mod disputes;
 mod health;
 mod keys;
@@ -11,6 +12,7 @@ mod merchants;
 mod offers;
 pub mod problem;
 mod redemptions;
+mod refusals;
 mod reports;
 mod score_events;
 pub mod state;

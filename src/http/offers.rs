@@ -1,8 +1,8 @@
 //! Offers: created by coordinators for a merchant, listed by its terminals.
 
+use super::auth::{CoordinatorAuth, MerchantAuth};
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
-use crate::auth::extractors::{CoordinatorAuth, MerchantAuth};
 use crate::domain::offers::OfferRules;
 use crate::ids::new_id;
 use crate::storage::StoredOffer;

@@ -37,10 +37,17 @@ pub enum ApiError {
     /// A business rule said no: any status, a stable code.
     #[error("{detail}")]
     Refused { status: StatusCode, code: &'static str, title: &'static str, detail: String },
+    /// Try again shortly: the write queue is full or the database did not
+    /// take the write. Nothing was written.
+    #[error("{detail}")]
+    Unavailable { detail: &'static str },
     /// What went wrong is logged, not shown.
     #[error("{0}")]
     Internal(String),
 }
+
+/// Seconds a client is asked to wait before retrying a 503.
+const RETRY_AFTER_SECS: &str = "1";
 
 impl ApiError {
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
@@ -66,6 +73,9 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "字段无效 / A field is invalid")
             }
             ApiError::Refused { status, code, title, .. } => (*status, code, title),
+            ApiError::Unavailable { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "服务繁忙,请稍后重试 / Busy: please retry shortly")
+            }
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / Internal server error")
             }
@@ -98,6 +108,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -121,18 +134,6 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-impl From<crate::domain::redemption::Refusal> for ApiError {
-    fn from(refusal: crate::domain::redemption::Refusal) -> Self {
-        let (title, detail) = refusal.words();
-        ApiError::Refused {
-            status: StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            code: refusal.code(),
-            title,
-            detail,
-        }
-    }
-}
-
 impl ApiError {
     pub fn not_found(what: &str) -> ApiError {
         ApiError::NotFound { detail: format!("{what} 不存在 / {what} was not found") }
@@ -146,6 +147,21 @@ impl ApiError {
 impl From<crate::storage::StoreError> for ApiError {
     fn from(error: crate::storage::StoreError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+impl From<crate::engine::EngineError> for ApiError {
+    fn from(error: crate::engine::EngineError) -> Self {
+        ApiError::Unavailable {
+            detail: match error {
+                crate::engine::EngineError::Busy => {
+                    "核销队列已满,请用同一 Idempotency-Key 重试 / The write queue is full; retry with the same Idempotency-Key"
+                }
+                crate::engine::EngineError::Unavailable => {
+                    "数据库暂时不可用,未写入任何内容,请用同一 Idempotency-Key 重试 / The database did not take the write; nothing was written; retry with the same Idempotency-Key"
+                }
+            },
+        }
     }
 }
 

@@ -1,11 +1,13 @@
 //! Redeeming a credit code at checkout, and voiding a redemption.
 
+use super::auth::MerchantAuth;
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
-use crate::auth::extractors::MerchantAuth;
 use crate::domain::redemption::Refusal;
+use crate::engine::{RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
 use crate::ids::new_id;
-use crate::storage::{MerchantRedemption, RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
+use crate::signing::KeyRing;
+use crate::storage::{Merchant, MerchantRedemption};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -72,32 +74,56 @@ pub async fn redeem(
         return Err(ApiError::invalid("amount_fen", "须为正整数(分)/ must be a positive whole number of fen"));
     }
     let hash = request_hash(&body);
-    // A retry gets its first answer even after the code has since expired.
-    if let Some((stored_hash, answer)) = state.store.idempotent_redemption(&merchant.merchant_id, &key).await? {
-        return if stored_hash == hash {
-            Ok((StatusCode::CREATED, Json(answer)))
-        } else {
-            Err(Refusal::IdempotencyMismatch.into())
-        };
+    let ring = state.keys.ring().await?;
+    let attempt = match attempt(&state, &ring, &merchant, &key, &hash, body) {
+        Ok(attempt) => attempt,
+        // A retry gets its first answer even after its code has since expired.
+        Err(refusal) => {
+            return match state.store.idempotent_redemption(&merchant.merchant_id, &key).await? {
+                Some((stored_hash, answer)) if stored_hash == hash => Ok((StatusCode::CREATED, Json(answer))),
+                Some(_) => Err(Refusal::IdempotencyMismatch.into()),
+                None => Err(refusal.into()),
+            };
+        }
+    };
+    match state.engine.redeem(attempt).await? {
+        RedeemOutcome::Redeemed(answer) | RedeemOutcome::Replayed(answer) => Ok((StatusCode::CREATED, Json(answer))),
+        RedeemOutcome::Refused(refusal) => Err(refusal.into()),
     }
+}
+
+/// The checks that need no stored state: the scan time, the code's
+/// signature and validity, and whose code it is.
+fn attempt(
+    state: &AppState,
+    ring: &KeyRing,
+    merchant: &Merchant,
+    key: &str,
+    hash: &str,
+    body: RedemptionRequest,
+) -> Result<RedemptionAttempt, Refusal> {
     let now = OffsetDateTime::now_utc();
     let scanned_at = match body.scanned_at {
         None => now,
-        Some(at) if at > now + DEFAULT_CLOCK_SKEW => return Err(Refusal::ScannedInFuture.into()),
-        Some(at) if now - at > state.policy.offline_window => return Err(Refusal::OfflineWindowPassed.into()),
+        Some(at) if at > now + DEFAULT_CLOCK_SKEW => return Err(Refusal::ScannedInFuture),
+        Some(at) if now - at > state.policy.offline_window => return Err(Refusal::OfflineWindowPassed),
         Some(at) => at,
     };
-    let ring = state.keys.ring().await?;
-    let verifier = ring.verifier_all().ok_or_else(|| ApiError::internal("no signing keys"))?;
-    let code = verifier.verify(&body.code, scanned_at).map_err(|e| ApiError::from(code_refusal(e)))?;
-    let key_of_code =
-        ring.by_kid(&code.key_id).ok_or_else(|| ApiError::internal("a verified code's key is not in the ring"))?;
+    let verifier = ring.verifier_all().ok_or(Refusal::CodeUnknownKey)?;
+    let code = verifier.verify(&body.code, scanned_at).map_err(code_refusal)?;
+    let key_of_code = ring.by_kid(&code.key_id).ok_or(Refusal::CodeUnknownKey)?;
     let citizen = key_of_code.sealer.open(&code.citizen_handle);
-    let attempt = RedemptionAttempt {
+    // Reports count citizens as u32; no real city comes near that many.
+    if u32::try_from(citizen.0).is_err() {
+        return Err(Refusal::UnknownCitizen);
+    }
+    Ok(RedemptionAttempt {
         redemption_id: new_id("red"),
-        merchant_id: merchant.merchant_id,
-        idempotency_key: key,
-        request_hash: hash,
+        merchant_id: merchant.merchant_id.clone(),
+        merchant_category: merchant.category.clone(),
+        merchant_district: merchant.district.clone(),
+        idempotency_key: key.to_owned(),
+        request_hash: hash.to_owned(),
         code_id: code.code_id.to_hex(),
         citizen,
         citizen_pseudonym: state.pseudonyms.pseudonym(citizen),
@@ -106,11 +132,7 @@ pub async fn redeem(
         amount_fen: body.amount_fen,
         scanned_at,
         now,
-    };
-    match state.store.redeem(&attempt).await? {
-        RedeemOutcome::Redeemed(answer) | RedeemOutcome::Replayed(answer) => Ok((StatusCode::CREATED, Json(answer))),
-        RedeemOutcome::Refused(refusal) => Err(refusal.into()),
-    }
+    })
 }
 
 /// Voids a redemption of the calling merchant within the void window:
@@ -125,8 +147,8 @@ pub async fn void(
     MerchantAuth(merchant): MerchantAuth,
     Path(redemption_id): Path<String>,
 ) -> Result<Json<VoidedRedemption>, ApiError> {
-    let by = VoidBy::Merchant { merchant_id: &merchant.merchant_id, window: state.policy.void_window };
-    match state.store.void_redemption(&redemption_id, by, OffsetDateTime::now_utc()).await? {
+    let by = VoidBy::Merchant { merchant_id: merchant.merchant_id, window: state.policy.void_window };
+    match state.engine.void(redemption_id, by, OffsetDateTime::now_utc()).await? {
         VoidOutcome::Voided(voided) => Ok(Json(voided)),
         VoidOutcome::NotFound => Err(ApiError::not_found("核销记录 / redemption")),
         VoidOutcome::AlreadyVoided => Err(ApiError::Refused {

@@ -1,6 +1,6 @@
+use super::auth::CoordinatorAuth;
 use super::problem::{ApiError, ApiQuery, Problem};
 use super::state::AppState;
-use crate::auth::extractors::CoordinatorAuth;
 use crate::domain::reports::GroupBy;
 use crate::reporting::{ReductionReport, ReportPeriod, reduction_report, to_csv};
 use axum::Json;

@@ -1,7 +1,7 @@
+use super::auth::CoordinatorAuth;
 use super::me::ScoreEventView;
 use super::problem::{ApiError, ApiJson};
 use super::state::AppState;
-use crate::auth::extractors::CoordinatorAuth;
 use crate::domain::levels::BASE_SCORE;
 use crate::domain::score_event::NewScoreEvent;
 use crate::storage::EventOutcome;

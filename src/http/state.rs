@@ -2,6 +2,7 @@
 
 use crate::auth::idp::IdpVerifier;
 use crate::domain::levels::LevelThresholds;
+use crate::engine::Engine;
 use crate::signing::{Pseudonymizer, SigningKeys};
 use crate::storage::SharedStore;
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Policy {
 #[derive(Clone)]
 pub struct AppState {
     pub store: SharedStore,
+    /// Every write to the ledger goes through this node's engine.
+    pub engine: Engine,
     pub keys: Arc<SigningKeys>,
     pub idp: Arc<IdpVerifier>,
     pub policy: Arc<Policy>,

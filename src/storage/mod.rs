@@ -1,21 +1,34 @@
-//! Storage behind one trait, so handlers never know which database runs.
-//! The backend is chosen by the scheme of `XINYI_DATABASE_URL`.
+//! Storage, written once for SQLite (the embedded default) and PostgreSQL
+//! (many nodes) through sqlx's `Any` driver. The backend is chosen by the
+//! scheme of `XINYI_DATABASE_URL`; the few dialect differences live in
+//! [`dialect`]. Storage offers primitives; the rules and the order of the
+//! steps live above it, in `domain` and `engine`.
 
-mod postgres;
+mod batch;
+mod batch_writes;
+mod citizens;
+pub mod dialect;
+mod disputes;
+mod keys;
+mod merchants;
 mod records;
+mod reports;
 mod rows;
-mod sqlite;
 
-use crate::citizen_handle::CitizenNumber;
-use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
-use async_trait::async_trait;
+use dialect::Dialect;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Executor};
 use std::sync::Arc;
+use std::time::Duration;
 use time::OffsetDateTime;
-use xinyi_merchant_sdk::api::Redemption;
 
-pub use postgres::PgStore;
+pub use batch::{
+    BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredRedemption, UsageKey,
+    WriteBatch,
+};
+pub use citizens::{Citizen, Coordinator, EventOutcome};
+pub use keys::StoredSigningKey;
 pub use records::*;
-pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,214 +44,109 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Citizen {
-    pub number: CitizenNumber,
-    pub citizen_id: String,
-    pub score_delta: i64,
+/// The database, whichever it is. Handlers and the engine never know which.
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
 }
 
-/// What recording one score event did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventOutcome {
-    Recorded,
-    /// The same event id with the same content was recorded before.
-    AlreadyRecorded,
-    /// The event id was recorded before with different content.
-    Conflict(ScoreEvent),
-}
+pub type SharedStore = Arc<Store>;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Coordinator {
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredSigningKey {
-    pub kid: String,
-    pub public_key: [u8; 32],
-    pub secret: Vec<u8>,
-    pub sealed: bool,
-    pub created_at: OffsetDateTime,
-    pub sign_from: OffsetDateTime,
-    pub sign_until: Option<OffsetDateTime>,
-}
-
-#[async_trait]
-pub trait MerchantStore: Send + Sync {
-    async fn create_merchant(&self, merchant: &Merchant) -> Result<(), StoreError>;
-    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError>;
-    async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError>;
-    async fn set_merchant_suspended(
-        &self,
-        merchant_id: &str,
-        suspended: bool,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError>;
-    async fn add_merchant_key(&self, merchant_id: &str, key: &MerchantKey, key_hash: &str) -> Result<(), StoreError>;
-    async fn merchant_keys(&self, merchant_id: &str) -> Result<Vec<MerchantKey>, StoreError>;
-    /// False when the merchant has no such live key.
-    async fn revoke_merchant_key(
-        &self,
-        merchant_id: &str,
-        key_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError>;
-    /// The merchant owning a live key with this hash.
-    async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError>;
-    async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError>;
-    async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError>;
-    async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError>;
-}
-
-#[async_trait]
-pub trait RedemptionStore: Send + Sync {
-    /// The redemption an Idempotency-Key already produced, with its request hash.
-    async fn idempotent_redemption(
-        &self,
-        merchant_id: &str,
-        key: &str,
-    ) -> Result<Option<(String, Redemption)>, StoreError>;
-    /// Checks every rule and, only if all pass, records the redemption and
-    /// its ledger entry, in one transaction. A refusal writes nothing.
-    async fn redeem(&self, attempt: &RedemptionAttempt) -> Result<RedeemOutcome, StoreError>;
-    async fn void_redemption(
-        &self,
-        redemption_id: &str,
-        by: VoidBy<'_>,
-        now: OffsetDateTime,
-    ) -> Result<VoidOutcome, StoreError>;
-    async fn merchant_redemptions(&self, merchant_id: &str, limit: u32) -> Result<Vec<MerchantRedemption>, StoreError>;
-    async fn citizen_redemptions(
-        &self,
-        citizen: CitizenNumber,
-        limit: u32,
-    ) -> Result<Vec<CitizenRedemption>, StoreError>;
-    async fn file_dispute(
-        &self,
-        dispute_id: &str,
-        citizen: CitizenNumber,
-        redemption_id: &str,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<DisputeOutcome, StoreError>;
-    async fn disputes(&self, status: Option<&str>) -> Result<Vec<Dispute>, StoreError>;
-    /// Voids (without the merchant's window) or rejects, in one transaction with the audit entry.
-    async fn resolve_dispute(
-        &self,
-        dispute_id: &str,
-        resolution: Resolution,
-        note: &str,
-        coordinator: &str,
-        now: OffsetDateTime,
-    ) -> Result<ResolveOutcome, StoreError>;
-    /// The highest ledger seq any redemption or void refers to (0 if none):
-    /// a ledger shorter than that has lost entries from its end.
-    async fn highest_ledger_reference(&self) -> Result<i64, StoreError>;
-    /// Ledger entries after `after_seq`, in order, at most `limit`.
-    async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError>;
-    /// Report figures per group for the China Standard Time days `from_day`
-    /// to `to_day`, both included, and the number of merchants with a redemption.
-    async fn reduction_groups(
-        &self,
-        from_day: &str,
-        to_day: &str,
-        by: crate::domain::reports::GroupBy,
-    ) -> Result<(Vec<crate::domain::reports::GroupFigures>, u64), StoreError>;
-    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
-    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
-    /// The named secret: `candidate` is stored if there is none yet, and
-    /// whatever is stored (sealed flag, bytes) is returned, so every node agrees.
-    async fn service_secret(
-        &self,
-        name: &str,
-        candidate: &[u8],
-        sealed: bool,
-        now: OffsetDateTime,
-    ) -> Result<(bool, Vec<u8>), StoreError>;
-}
-
-#[async_trait]
-pub trait Store: MerchantStore + RedemptionStore + Send + Sync + 'static {
-    async fn migrate(&self) -> Result<(), StoreError>;
-
-    /// The citizen with this identity-provider id, created at base score if new.
-    async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError>;
-    async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError>;
-    async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError>;
-
-    /// Records events in one transaction, each idempotent by its event id;
-    /// unknown citizens are created.
-    async fn record_score_events(
-        &self,
-        events: &[NewScoreEvent],
-        now: OffsetDateTime,
-    ) -> Result<Vec<EventOutcome>, StoreError>;
-
-    async fn create_coordinator(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError>;
-    /// False when there is no such active coordinator.
-    async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
-    async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError>;
-
-    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
-    /// Adds `key`, and in the same transaction ends the signing window of
-    /// every key that has none at the new key's `sign_from`. With
-    /// `only_if_none`, adds it only to an empty key table (false otherwise),
-    /// so nodes starting together agree on one first key.
-    async fn add_signing_key(&self, key: &StoredSigningKey, only_if_none: bool) -> Result<bool, StoreError>;
-}
-
-pub type SharedStore = Arc<dyn Store>;
-
-/// Which events of a batch are new, and what happened to each, given the
-/// events already stored under the batch's ids. Shared by every backend so
-/// they agree on idempotency: the first event with an id wins, and a later
-/// one with the same id is a repeat when its content matches, else a conflict.
-pub(crate) struct ScoreEventPlan<'a> {
-    pub fresh: Vec<&'a ScoreEvent>,
-    pub outcomes: Vec<EventOutcome>,
-}
-
-pub(crate) fn plan_score_events<'a>(
-    events: &'a [NewScoreEvent],
-    stored: &'a std::collections::HashMap<String, ScoreEvent>,
-) -> ScoreEventPlan<'a> {
-    let mut seen: std::collections::HashMap<&str, &ScoreEvent> = std::collections::HashMap::new();
-    let mut plan = ScoreEventPlan { fresh: Vec::new(), outcomes: Vec::with_capacity(events.len()) };
-    for new in events {
-        let event = new.event();
-        let earlier = stored.get(&event.event_id).or_else(|| seen.get(event.event_id.as_str()).copied());
-        plan.outcomes.push(match earlier {
-            Some(earlier) if earlier.same_content_as(event) => EventOutcome::AlreadyRecorded,
-            Some(earlier) => EventOutcome::Conflict(earlier.clone()),
-            None => {
-                seen.insert(&event.event_id, event);
-                plan.fresh.push(event);
-                EventOutcome::Recorded
-            }
-        });
-    }
-    plan
-}
+/// Every SQLite connection: WAL so readers never wait for the writer, a
+/// full sync on commit because an answer promises a durable write (group
+/// commit pays one sync per batch), and writers that queue on the write
+/// lock instead of failing.
+const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
 /// Opens the store named by `url`'s scheme (`sqlite:` or `postgres:`)
 /// and runs its migrations.
 pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
-    let store: SharedStore = if url.starts_with("sqlite:") {
-        Arc::new(SqliteStore::connect(url).await?)
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Arc::new(PgStore::connect(url).await?)
-    } else {
-        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    let dialect = Dialect::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
+    sqlx::any::install_default_drivers();
+    let pool = match dialect {
+        Dialect::Sqlite => {
+            AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_SETUP).await?;
+                        Ok(())
+                    })
+                })
+                .connect(&sqlite_url_creating_the_file(url))
+                .await?
+        }
+        Dialect::Postgres => {
+            AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?
+        }
     };
+    let store = Store { pool, dialect };
     store.migrate().await?;
-    Ok(store)
+    Ok(Arc::new(store))
+}
+
+/// `sqlite://PATH` creates the file if it is missing, unless the URL says
+/// otherwise with its own `mode=`.
+fn sqlite_url_creating_the_file(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+impl Store {
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Dialect::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A transaction that holds the one writer lock (SQLite's write lock,
+    /// PostgreSQL's advisory lock), so checks and writes never interleave
+    /// with another writer's, on this node or any other.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>, StoreError> {
+        let (begin, lock) = self.dialect.begin_write();
+        let mut tx = self.pool.begin_with(begin).await?;
+        if let Some(lock) = lock {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+}
+
+/// A list as one JSON text parameter, for [`Dialect::json_rows`] and
+/// [`Dialect::json_texts`].
+pub(crate) fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("plain values serialise")
 }
 
 pub(crate) fn unix(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
 
-pub(crate) fn from_unix(seconds: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// A stored time; a value no calendar can hold is corrupt data, not a default.
+pub(crate) fn from_unix(seconds: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| StoreError::Corrupt(format!("time {seconds}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_creates_its_file_unless_it_says_otherwise() {
+        assert_eq!(sqlite_url_creating_the_file("sqlite://x.db"), "sqlite://x.db?mode=rwc");
+        assert_eq!(sqlite_url_creating_the_file("sqlite://x.db?cache=shared"), "sqlite://x.db?cache=shared&mode=rwc");
+        assert_eq!(sqlite_url_creating_the_file("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+    }
 }

@@ -1,12 +1,7 @@
 //! What the merchant, redemption and dispute stores take and give.
 
-use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::LedgerEntry;
-use crate::domain::offers::OfferRules;
-use crate::domain::redemption::Refusal;
-use time::{Duration, OffsetDateTime};
-use xinyi_merchant_sdk::CreditLevel;
-use xinyi_merchant_sdk::api::{Redemption, VoidedRedemption};
+use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merchant {
@@ -26,56 +21,8 @@ pub struct MerchantKey {
     pub revoked: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct StoredOffer {
-    pub offer_id: String,
-    pub merchant_id: String,
-    pub rules: OfferRules,
-    pub granted_fen: i64,
-    pub granted_count: i64,
-}
-
-/// Everything a redemption needs once the code has been verified and the
-/// handle opened; the store checks the rest inside one transaction.
-#[derive(Debug, Clone)]
-pub struct RedemptionAttempt {
-    pub redemption_id: String,
-    pub merchant_id: String,
-    pub idempotency_key: String,
-    pub request_hash: String,
-    pub code_id: String,
-    pub citizen: CitizenNumber,
-    pub citizen_pseudonym: String,
-    pub level: CreditLevel,
-    pub offer_id: String,
-    pub amount_fen: i64,
-    pub scanned_at: OffsetDateTime,
-    pub now: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedeemOutcome {
-    Redeemed(Redemption),
-    /// The same Idempotency-Key and body were seen before: the first answer.
-    Replayed(Redemption),
-    Refused(Refusal),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VoidBy<'a> {
-    /// A merchant's terminal, within the void window of the redemption.
-    Merchant { merchant_id: &'a str, window: Duration },
-    /// A coordinator resolving a dispute: no window.
-    Coordinator,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VoidOutcome {
-    Voided(VoidedRedemption),
-    NotFound,
-    AlreadyVoided,
-    WindowPassed,
-}
+/// An offer as stored: its rules and what it has granted so far.
+pub type StoredOffer = crate::domain::redemption::OfferState;
 
 /// A redemption as its merchant's terminal lists it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -130,19 +77,6 @@ pub enum DisputeOutcome {
     Filed(Box<Dispute>),
     NotFound,
     AlreadyOpen,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resolution {
-    Void,
-    Reject,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResolveOutcome {
-    Resolved(Box<Dispute>),
-    NotFound,
-    AlreadyResolved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

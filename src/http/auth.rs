@@ -1,9 +1,9 @@
 //! Authentication as extractor types: a handler that takes a
 //! `CitizenAuth` or a `CoordinatorAuth` cannot run for anyone else.
 
-use super::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, MERCHANT_KEY_PREFIX, token_hash};
-use crate::http::problem::ApiError;
-use crate::http::state::AppState;
+use super::problem::ApiError;
+use super::state::AppState;
+use crate::auth::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, MERCHANT_KEY_PREFIX, token_hash};
 use crate::storage::{Citizen, Coordinator, Merchant};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;

@@ -1,0 +1,365 @@
+//! Deciding a batch in memory, in arrival order, against the stored state as
+//! the batch itself has changed it: a code used earlier in the batch is
+//! used, a budget spent earlier in the batch is spent. No I/O here.
+
+use super::{Command, Outcome, RedeemOutcome, RedemptionAttempt, Resolution, ResolveOutcome, VoidBy, VoidOutcome};
+use crate::domain::ledger::{EntryKind, LedgerEntry};
+use crate::domain::periods::period_key;
+use crate::domain::redemption::{Refusal, decide};
+use crate::domain::reports::citizen_list;
+use crate::storage::{
+    BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredOffer, StoredRedemption,
+    UsageKey,
+};
+use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
+use xinyi_merchant_sdk::api::{LimitPeriod, Redemption, VoidedRedemption};
+
+/// Citizens per rollup part: a batch rewrites at most this many (4 KiB)
+/// per rollup it touches, however busy the day has been.
+pub const CITIZEN_PART_CAPACITY: usize = 1024;
+
+/// The keys of the stored state a batch's commands read.
+#[derive(Debug, Default)]
+pub(super) struct Wanted<'c> {
+    pub code_ids: Vec<&'c str>,
+    pub citizens: Vec<i64>,
+    pub offer_ids: Vec<&'c str>,
+    pub idempotency: Vec<(&'c str, &'c str)>,
+    pub redemption_ids: Vec<&'c str>,
+    pub dispute_ids: Vec<&'c str>,
+}
+
+pub(super) fn wanted(commands: &[Command]) -> Wanted<'_> {
+    let mut wanted = Wanted::default();
+    for command in commands {
+        match command {
+            Command::Redeem(a) => {
+                wanted.code_ids.push(&a.code_id);
+                wanted.citizens.push(a.citizen.0 as i64);
+                wanted.offer_ids.push(&a.offer_id);
+                wanted.idempotency.push((&a.merchant_id, &a.idempotency_key));
+            }
+            Command::Void { redemption_id, .. } => wanted.redemption_ids.push(redemption_id),
+            Command::Resolve { dispute_id, .. } => wanted.dispute_ids.push(dispute_id),
+        }
+    }
+    wanted
+}
+
+fn usage_key(attempt: &RedemptionAttempt, offer: &StoredOffer) -> Option<UsageKey> {
+    let period = offer.rules.limit_period()?;
+    Some((attempt.offer_id.clone(), attempt.citizen.0 as i64, period_key(period, attempt.scanned_at)))
+}
+
+/// The per-citizen counters the batch's redemptions read, once the offers are known.
+pub(super) fn usage_keys(commands: &[Command], offers: &HashMap<String, StoredOffer>) -> Vec<UsageKey> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Redeem(a) => offers.get(&a.offer_id).and_then(|offer| usage_key(a, offer)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The outcome of every command, the rows to write, and the citizens each
+/// rollup gained (to be merged into its last part).
+pub(super) struct Planned {
+    pub outcomes: Vec<Outcome>,
+    pub writes: BatchWrites,
+    pub new_citizens: BTreeMap<RollupKey, (RollupDelta, Vec<u32>)>,
+}
+
+pub(super) fn plan(commands: &[Command], reads: BatchReads) -> Planned {
+    let mut planner = Planner {
+        reads,
+        planned: Planned { outcomes: Vec::new(), writes: BatchWrites::default(), new_citizens: BTreeMap::new() },
+    };
+    for command in commands {
+        let outcome = match command {
+            Command::Redeem(attempt) => Outcome::Redeem(planner.redeem(attempt)),
+            Command::Void { redemption_id, by, now } => Outcome::Void(planner.void(redemption_id, by, *now)),
+            Command::Resolve { dispute_id, resolution, note, coordinator, now } => {
+                Outcome::Resolve(planner.resolve(dispute_id, *resolution, note, coordinator, *now))
+            }
+        };
+        planner.planned.outcomes.push(outcome);
+    }
+    assert_eq!(planner.planned.outcomes.len(), commands.len(), "every command gets one outcome");
+    planner.planned
+}
+
+struct Planner {
+    reads: BatchReads,
+    planned: Planned,
+}
+
+impl Planner {
+    fn redeem(&mut self, a: &RedemptionAttempt) -> RedeemOutcome {
+        let idempotency = (a.merchant_id.clone(), a.idempotency_key.clone());
+        if let Some((hash, answer)) = self.reads.idempotency.get(&idempotency) {
+            return if *hash == a.request_hash {
+                RedeemOutcome::Replayed(answer.clone())
+            } else {
+                RedeemOutcome::Refused(Refusal::IdempotencyMismatch)
+            };
+        }
+        let (discount_fen, period) = match self.check(a) {
+            Ok(ok) => ok,
+            Err(refusal) => return RedeemOutcome::Refused(refusal),
+        };
+        let payable_fen = a.amount_fen - discount_fen;
+        let entry = self.append(
+            LedgerEntry {
+                seq: 0,
+                at: a.now,
+                kind: EntryKind::Redemption,
+                redemption_id: a.redemption_id.clone(),
+                merchant_id: a.merchant_id.clone(),
+                category: a.merchant_category.clone(),
+                district: a.merchant_district.clone(),
+                offer_id: a.offer_id.clone(),
+                level: a.level.rank(),
+                citizen_pseudonym: a.citizen_pseudonym.clone(),
+                amount_fen: a.amount_fen,
+                discount_fen,
+                payable_fen,
+                prev_hash: String::new(),
+                hash: String::new(),
+            },
+            Some(a.citizen.0),
+        );
+        let answer = Redemption {
+            redemption_id: a.redemption_id.clone(),
+            level: a.level.into(),
+            amount_fen: a.amount_fen,
+            discount_fen,
+            payable_fen,
+            ledger_seq: entry.seq,
+        };
+        self.record_redemption(a, &entry, period);
+        self.reads.idempotency.insert(idempotency, (a.request_hash.clone(), answer.clone()));
+        RedeemOutcome::Redeemed(answer)
+    }
+
+    /// Every rule, against the state as the batch has changed it.
+    fn check(&self, a: &RedemptionAttempt) -> Result<(i64, Option<String>), Refusal> {
+        if self.reads.used_codes.contains(&a.code_id) {
+            return Err(Refusal::CodeUsed);
+        }
+        if !self.reads.citizens.contains(&(a.citizen.0 as i64)) {
+            return Err(Refusal::UnknownCitizen);
+        }
+        let offer = self.reads.offers.get(&a.offer_id).ok_or(Refusal::OfferNotFound)?;
+        let key = usage_key(a, offer);
+        let used = key.as_ref().map_or(0, |k| self.reads.usage.get(k).copied().unwrap_or(0));
+        let decision = decide(offer, &a.merchant_id, a.level, a.amount_fen, a.scanned_at, used)?;
+        Ok((decision.discount_fen, key.map(|(_, _, period)| period)))
+    }
+
+    fn record_redemption(&mut self, a: &RedemptionAttempt, entry: &LedgerEntry, period: Option<String>) {
+        self.reads.used_codes.insert(a.code_id.clone());
+        if let Some(period) = &period {
+            self.count_usage((a.offer_id.clone(), a.citizen.0 as i64, period.clone()), 1);
+        }
+        self.count_offer(&a.offer_id, entry.discount_fen, 1);
+        // A void later in the same batch finds it.
+        self.reads.redemptions.insert(
+            a.redemption_id.clone(),
+            StoredRedemption {
+                merchant_id: a.merchant_id.clone(),
+                offer_id: a.offer_id.clone(),
+                citizen_number: a.citizen.0 as i64,
+                level: a.level.rank(),
+                amount_fen: a.amount_fen,
+                discount_fen: entry.discount_fen,
+                payable_fen: entry.payable_fen,
+                period_key: period.clone(),
+                created_at: a.now,
+                voided_at: None,
+                category: a.merchant_category.clone(),
+                district: a.merchant_district.clone(),
+                citizen_pseudonym: a.citizen_pseudonym.clone(),
+            },
+        );
+        self.planned.writes.redemptions.push(NewRedemption {
+            redemption_id: a.redemption_id.clone(),
+            code_id: a.code_id.clone(),
+            merchant_id: a.merchant_id.clone(),
+            offer_id: a.offer_id.clone(),
+            citizen_number: a.citizen.0 as i64,
+            level: a.level.rank(),
+            amount_fen: a.amount_fen,
+            discount_fen: entry.discount_fen,
+            payable_fen: entry.payable_fen,
+            period_key: period,
+            scanned_at: a.scanned_at,
+            created_at: a.now,
+            ledger_seq: entry.seq,
+            idempotency_key: a.idempotency_key.clone(),
+            request_hash: a.request_hash.clone(),
+        });
+    }
+
+    fn count_usage(&mut self, key: UsageKey, delta: i64) {
+        *self.reads.usage.entry(key.clone()).or_default() += delta;
+        *self.planned.writes.usage.entry(key).or_default() += delta;
+    }
+
+    fn count_offer(&mut self, offer_id: &str, fen: i64, count: i64) {
+        if let Some(offer) = self.reads.offers.get_mut(offer_id) {
+            offer.granted_fen += fen;
+            offer.granted_count += count;
+        }
+        let total = self.planned.writes.offer_totals.entry(offer_id.to_owned()).or_default();
+        total.0 += fen;
+        total.1 += count;
+    }
+
+    /// A reversal entry, and the citizen's quota and the offer's budget given back.
+    fn void(&mut self, redemption_id: &str, by: &VoidBy, now: OffsetDateTime) -> VoidOutcome {
+        let Some(r) = self.reads.redemptions.get(redemption_id) else {
+            return VoidOutcome::NotFound;
+        };
+        if let VoidBy::Merchant { merchant_id, window } = by {
+            if *merchant_id != r.merchant_id {
+                return VoidOutcome::NotFound;
+            }
+            if r.voided_at.is_none() && now > r.created_at + *window {
+                return VoidOutcome::WindowPassed;
+            }
+        }
+        if r.voided_at.is_some() {
+            return VoidOutcome::AlreadyVoided;
+        }
+        let r = r.clone();
+        let entry = self.append(
+            LedgerEntry {
+                seq: 0,
+                at: now,
+                kind: EntryKind::Reversal,
+                redemption_id: redemption_id.to_owned(),
+                merchant_id: r.merchant_id.clone(),
+                category: r.category.clone(),
+                district: r.district.clone(),
+                offer_id: r.offer_id.clone(),
+                level: r.level,
+                citizen_pseudonym: r.citizen_pseudonym.clone(),
+                amount_fen: r.amount_fen,
+                discount_fen: r.discount_fen,
+                payable_fen: r.payable_fen,
+                prev_hash: String::new(),
+                hash: String::new(),
+            },
+            None,
+        );
+        if let Some(stored) = self.reads.redemptions.get_mut(redemption_id) {
+            stored.voided_at = Some(now);
+        }
+        self.planned.writes.voids.push((redemption_id.to_owned(), now, entry.seq));
+        if let Some(period) = r.period_key {
+            self.count_usage((r.offer_id.clone(), r.citizen_number, period), -1);
+        }
+        self.count_offer(&r.offer_id, -r.discount_fen, -1);
+        VoidOutcome::Voided(VoidedRedemption {
+            redemption_id: redemption_id.to_owned(),
+            voided_at: now,
+            ledger_seq: entry.seq,
+        })
+    }
+
+    fn resolve(
+        &mut self,
+        dispute_id: &str,
+        resolution: Resolution,
+        note: &str,
+        coordinator: &str,
+        now: OffsetDateTime,
+    ) -> ResolveOutcome {
+        let Some(dispute) = self.reads.disputes.get(dispute_id) else {
+            return ResolveOutcome::NotFound;
+        };
+        if dispute.status != "open" {
+            return ResolveOutcome::AlreadyResolved;
+        }
+        let redemption_id = dispute.redemption_id.clone();
+        let status = match resolution {
+            Resolution::Void => {
+                // Already voided at the counter still resolves the dispute as voided.
+                self.void(&redemption_id, &VoidBy::Coordinator, now);
+                "voided"
+            }
+            Resolution::Reject => "rejected",
+        };
+        let dispute = self.reads.disputes.get_mut(dispute_id).expect("looked up above");
+        dispute.status = status.to_owned();
+        dispute.note = Some(note.to_owned());
+        dispute.resolved_at = Some(now);
+        dispute.resolved_by = Some(coordinator.to_owned());
+        self.planned.writes.resolutions.push(DisputeResolution {
+            dispute_id: dispute_id.to_owned(),
+            status: status.to_owned(),
+            note: note.to_owned(),
+            at: now,
+            by: coordinator.to_owned(),
+        });
+        ResolveOutcome::Resolved(Box::new(dispute.clone()))
+    }
+
+    /// Extends the hash chain and folds the entry into its day's rollup.
+    fn append(&mut self, entry: LedgerEntry, citizen: Option<u64>) -> LedgerEntry {
+        let (seq, previous_hash) = &self.reads.ledger_head;
+        let entry = LedgerEntry { seq: seq + 1, ..entry }.seal(previous_hash);
+        self.reads.ledger_head = (entry.seq, entry.hash.clone());
+        let key: RollupKey =
+            (period_key(LimitPeriod::Day, entry.at), entry.merchant_id.clone(), entry.offer_id.clone(), entry.level);
+        let place = RollupDelta {
+            category: entry.category.clone(),
+            district: entry.district.clone(),
+            redemptions: 0,
+            reversals: 0,
+            gross_fen: 0,
+            reversed_fen: 0,
+        };
+        let rollup = self.planned.writes.rollups.entry(key.clone()).or_insert_with(|| place.clone());
+        match entry.kind {
+            EntryKind::Redemption => {
+                rollup.redemptions += 1;
+                rollup.gross_fen += entry.discount_fen;
+                let number = u32::try_from(citizen.expect("a redemption names its citizen"))
+                    .expect("citizen numbers past u32 are refused before the engine");
+                self.planned.new_citizens.entry(key).or_insert_with(|| (place, Vec::new())).1.push(number);
+            }
+            EntryKind::Reversal => {
+                rollup.reversals += 1;
+                rollup.reversed_fen += entry.discount_fen;
+            }
+        }
+        self.planned.writes.ledger.push(entry.clone());
+        entry
+    }
+}
+
+/// Merges each rollup's new citizens into its last part, starting a new
+/// part whenever one is full. Returns every part to rewrite, whole.
+pub(super) fn citizen_parts(
+    new_citizens: BTreeMap<RollupKey, (RollupDelta, Vec<u32>)>,
+    mut open: HashMap<RollupKey, (i64, Vec<u8>)>,
+) -> Vec<(RollupKey, RollupDelta, i64, Vec<u8>)> {
+    let mut parts = Vec::new();
+    for (key, (place, citizens)) in new_citizens {
+        let (mut part, mut list) = open.remove(&key).unwrap_or((0, Vec::new()));
+        for citizen in citizens {
+            let full = list.len() / 4 >= CITIZEN_PART_CAPACITY;
+            if full && !citizen_list::values(&list).any(|c| c == citizen) {
+                parts.push((key.clone(), place.clone(), part, std::mem::take(&mut list)));
+                part += 1;
+            }
+            citizen_list::insert(&mut list, citizen);
+        }
+        assert!(list.len() / 4 <= CITIZEN_PART_CAPACITY, "a part never grows past its capacity");
+        parts.push((key, place, part, list));
+    }
+    parts
+}

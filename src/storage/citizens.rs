@@ -1,0 +1,236 @@
+//! Citizens, their score events, and coordinators.
+
+use super::dialect::Col;
+use super::rows;
+use super::{Store, StoreError, json, unix};
+use crate::citizen_handle::CitizenNumber;
+use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
+use sqlx::Row;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citizen {
+    pub number: CitizenNumber,
+    pub citizen_id: String,
+    pub score_delta: i64,
+}
+
+/// What recording one score event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    Recorded,
+    /// The same event id with the same content was recorded before.
+    AlreadyRecorded,
+    /// The event id was recorded before with different content.
+    Conflict(ScoreEvent),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator {
+    pub name: String,
+}
+
+/// Which events of a batch are new, and what happened to each, given the
+/// events already stored under the batch's ids: the first event with an id
+/// wins, and a later one with the same id is a repeat when its content
+/// matches, else a conflict.
+struct ScoreEventPlan<'a> {
+    fresh: Vec<&'a ScoreEvent>,
+    outcomes: Vec<EventOutcome>,
+}
+
+fn plan_score_events<'a>(events: &'a [NewScoreEvent], stored: &'a HashMap<String, ScoreEvent>) -> ScoreEventPlan<'a> {
+    let mut seen: HashMap<&str, &ScoreEvent> = HashMap::new();
+    let mut plan = ScoreEventPlan { fresh: Vec::new(), outcomes: Vec::with_capacity(events.len()) };
+    for new in events {
+        let event = new.event();
+        let earlier = stored.get(&event.event_id).or_else(|| seen.get(event.event_id.as_str()).copied());
+        plan.outcomes.push(match earlier {
+            Some(earlier) if earlier.same_content_as(event) => EventOutcome::AlreadyRecorded,
+            Some(earlier) => EventOutcome::Conflict(earlier.clone()),
+            None => {
+                seen.insert(&event.event_id, event);
+                plan.fresh.push(event);
+                EventOutcome::Recorded
+            }
+        });
+    }
+    plan
+}
+
+const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta FROM citizens";
+const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
+     FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
+
+impl Store {
+    /// The citizen with this identity-provider id, created at base score if new.
+    pub async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError> {
+        let by_id = format!("{CITIZEN_COLUMNS} WHERE citizen_id = $1");
+        let existing =
+            sqlx::query(sqlx::AssertSqlSafe(by_id.clone())).bind(citizen_id).fetch_optional(&self.pool).await?;
+        if let Some(row) = existing {
+            return rows::citizen(&row);
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO citizens (citizen_id, created_at) VALUES ($1, $2) ON CONFLICT (citizen_id) DO NOTHING",
+        )
+        .bind(citizen_id)
+        .bind(unix(now))
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(by_id)).bind(citizen_id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        rows::citizen(&row)
+    }
+
+    pub async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CITIZEN_COLUMNS} WHERE number = $1")))
+            .bind(number.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::citizen).transpose()
+    }
+
+    pub async fn recent_score_events(&self, number: CitizenNumber, limit: u32) -> Result<Vec<ScoreEvent>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EVENT_COLUMNS} WHERE e.citizen_number = $1 ORDER BY e.occurred_at DESC, e.event_id LIMIT $2"
+        )))
+        .bind(number.0 as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::score_event).collect()
+    }
+
+    /// Records events in one transaction, each idempotent by its event id;
+    /// unknown citizens are created. Set-based, a handful of statements per
+    /// batch whatever its size: per-row statements made a city-sized import
+    /// take most of an hour.
+    pub async fn record_score_events(
+        &self,
+        events: &[NewScoreEvent],
+        now: OffsetDateTime,
+    ) -> Result<Vec<EventOutcome>, StoreError> {
+        let d = self.dialect;
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<&str> = events.iter().map(|e| e.event().event_id.as_str()).collect();
+        let stored =
+            sqlx::query(sqlx::AssertSqlSafe(format!("{EVENT_COLUMNS} WHERE e.event_id IN {}", d.json_texts("$1"))))
+                .bind(json(&ids))
+                .fetch_all(&mut *tx)
+                .await?;
+        let stored: HashMap<String, ScoreEvent> = stored
+            .iter()
+            .map(|row| rows::score_event(row).map(|e| (e.event_id.clone(), e)))
+            .collect::<Result<_, _>>()?;
+        let plan = plan_score_events(events, &stored);
+
+        let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT c.value, $1 FROM {} AS c WHERE true \
+             ON CONFLICT (citizen_id) DO NOTHING",
+            d.json_texts("$2")
+        )))
+        .bind(unix(now))
+        .bind(json(&citizen_ids))
+        .execute(&mut *tx)
+        .await?;
+        let numbers: HashMap<String, i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT number, citizen_id FROM citizens WHERE citizen_id IN {}",
+            d.json_texts("$1")
+        )))
+        .bind(json(&citizen_ids))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("citizen_id")?, row.try_get("number")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+
+        let mut new_rows = Vec::with_capacity(plan.fresh.len());
+        let mut sums: HashMap<i64, i64> = HashMap::new();
+        for event in &plan.fresh {
+            let number = numbers[&event.citizen_id];
+            *sums.entry(number).or_default() += event.delta;
+            new_rows.push(serde_json::json!([
+                event.event_id,
+                number,
+                event.delta,
+                event.reason,
+                event.source,
+                unix(event.occurred_at)
+            ]));
+        }
+        let event_rows = d.json_rows(
+            "$2",
+            "r",
+            &[
+                ("event_id", Col::Text),
+                ("citizen_number", Col::Int),
+                ("delta", Col::Int),
+                ("reason", Col::Text),
+                ("source", Col::Text),
+                ("occurred_at", Col::Int),
+            ],
+        );
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
+             SELECT event_id, citizen_number, delta, reason, source, occurred_at, $1 FROM {event_rows}"
+        )))
+        .bind(unix(now))
+        .bind(json(&new_rows))
+        .execute(&mut *tx)
+        .await?;
+        let sums: Vec<[i64; 2]> = sums.into_iter().map(|(n, s)| [n, s]).collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE citizens SET score_delta = citizens.score_delta + d.s FROM {} WHERE citizens.number = d.n",
+            d.json_rows("$1", "d", &[("n", Col::Int), ("s", Col::Int)])
+        )))
+        .bind(json(&sums))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(plan.outcomes)
+    }
+
+    pub async fn create_coordinator(
+        &self,
+        name: &str,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let exists =
+            sqlx::query("SELECT 1 FROM coordinators WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("coordinator {name}")));
+        }
+        sqlx::query("INSERT INTO coordinators (name, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(name)
+            .bind(token_hash)
+            .bind(unix(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// False when there is no such active coordinator.
+    pub async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE coordinators SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(unix(now))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError> {
+        let row = sqlx::query("SELECT name FROM coordinators WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("name")).transpose()?.map(|name| Coordinator { name }))
+    }
+}

@@ -1,0 +1,138 @@
+//! The few places where SQLite and PostgreSQL speak differently. Every
+//! other statement in `storage/` is written once, with `$n` placeholders,
+//! which both accept.
+
+/// Which SQL dialect the connected database speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The type of one column of rows passed as a JSON array of arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Int,
+    Text,
+}
+
+/// PostgreSQL's transaction-scoped advisory lock that every write
+/// transaction takes: the equivalent of SQLite's single writer.
+const WRITER_LOCK: &str = "SELECT pg_advisory_xact_lock(7418265)";
+
+impl Dialect {
+    pub fn of_url(url: &str) -> Option<Dialect> {
+        if url.starts_with("sqlite:") {
+            Some(Dialect::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Dialect::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// The statement that opens a write transaction, and the one run right
+    /// after it to take the writer lock. SQLite takes its write lock up
+    /// front (BEGIN IMMEDIATE), so two writers never both read and then
+    /// deadlock upgrading their locks.
+    pub fn begin_write(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Dialect::Sqlite => ("BEGIN IMMEDIATE", None),
+            Dialect::Postgres => ("BEGIN", Some(WRITER_LOCK)),
+        }
+    }
+
+    /// A table `AS alias` of the rows in the JSON array of arrays bound at
+    /// `param`, with the named, typed columns: one statement, whatever the
+    /// number of rows, so its plan is prepared once.
+    pub fn json_rows(self, param: &str, alias: &str, columns: &[(&str, Col)]) -> String {
+        let select: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, col))| match (self, col) {
+                (Dialect::Sqlite, _) => format!("value ->> {i} AS {name}"),
+                (Dialect::Postgres, Col::Int) => format!("(value ->> {i})::bigint AS {name}"),
+                (Dialect::Postgres, Col::Text) => format!("(value ->> {i}) AS {name}"),
+            })
+            .collect();
+        let from = match self {
+            Dialect::Sqlite => format!("json_each({param})"),
+            Dialect::Postgres => format!("jsonb_array_elements({param}::jsonb) AS value"),
+        };
+        format!("(SELECT {} FROM {from}) AS {alias}", select.join(", "))
+    }
+
+    /// The texts of the JSON array of strings bound at `param`, as a subquery
+    /// with one column, `value`.
+    pub fn json_texts(self, param: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("(SELECT value FROM json_each({param}))"),
+            Dialect::Postgres => format!("(SELECT jsonb_array_elements_text({param}::jsonb) AS value)"),
+        }
+    }
+
+    /// A text field of a JSON object stored as text.
+    pub fn json_field(self, column: &str, field: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} ->> '$.{field}'"),
+            Dialect::Postgres => format!("{column}::jsonb ->> '{field}'"),
+        }
+    }
+
+    /// The larger of two values in one row.
+    pub fn greatest(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("MAX({a}, {b})"),
+            Dialect::Postgres => format!("GREATEST({a}, {b})"),
+        }
+    }
+
+    /// A whole-number sum, as a 64-bit integer on both.
+    pub fn sum(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("SUM({expr})"),
+            Dialect::Postgres => format!("SUM({expr})::bigint"),
+        }
+    }
+
+    /// The byte strings of a group, concatenated (binary-safe).
+    pub fn concat_bytes(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("CAST(group_concat({expr}, x'') AS BLOB)"),
+            Dialect::Postgres => format!("string_agg({expr}, ''::bytea)"),
+        }
+    }
+
+    /// Bytes from lowercase hex text.
+    pub fn from_hex(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("unhex({expr})"),
+            Dialect::Postgres => format!("decode({expr}, 'hex')"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_rows_name_and_type_their_columns_in_each_dialect() {
+        let cols = [("offer_id", Col::Text), ("n", Col::Int)];
+        assert_eq!(
+            Dialect::Sqlite.json_rows("$1", "d", &cols),
+            "(SELECT value ->> 0 AS offer_id, value ->> 1 AS n FROM json_each($1)) AS d"
+        );
+        assert_eq!(
+            Dialect::Postgres.json_rows("$1", "d", &cols),
+            "(SELECT (value ->> 0) AS offer_id, (value ->> 1)::bigint AS n FROM jsonb_array_elements($1::jsonb) AS value) AS d"
+        );
+    }
+
+    #[test]
+    fn the_scheme_names_the_dialect() {
+        assert_eq!(Dialect::of_url("sqlite://x.db"), Some(Dialect::Sqlite));
+        assert_eq!(Dialect::of_url("postgresql://h/db"), Some(Dialect::Postgres));
+        assert_eq!(Dialect::of_url("mysql://h/db"), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! Merchants, their API keys and their offers.
+
+use super::rows;
+use super::{Merchant, MerchantKey, Store, StoreError, StoredOffer, json, unix};
+use time::OffsetDateTime;
+
+const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
+pub(crate) const OFFER_COLUMNS: &str = "SELECT offer_id, merchant_id, rules, granted_fen, granted_count FROM offers";
+
+impl Store {
+    pub async fn create_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO merchants (merchant_id, name, category, district, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&merchant.merchant_id)
+        .bind(&merchant.name)
+        .bind(&merchant.category)
+        .bind(&merchant.district)
+        .bind(unix(merchant.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::merchant).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{MERCHANT_COLUMNS} WHERE merchant_id = $1")))
+            .bind(merchant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::merchant).transpose()
+    }
+
+    pub async fn set_merchant_suspended(
+        &self,
+        merchant_id: &str,
+        suspended: bool,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE merchants SET suspended_at = $1 WHERE merchant_id = $2")
+            .bind(suspended.then_some(unix(now)))
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn add_merchant_key(
+        &self,
+        merchant_id: &str,
+        key: &MerchantKey,
+        key_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO merchant_keys (key_id, merchant_id, label, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&key.key_id)
+        .bind(merchant_id)
+        .bind(&key.label)
+        .bind(key_hash)
+        .bind(unix(key.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn merchant_keys(&self, merchant_id: &str) -> Result<Vec<MerchantKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT key_id, label, created_at, revoked_at FROM merchant_keys WHERE merchant_id = $1 ORDER BY created_at",
+        )
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(rows::merchant_key).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn revoke_merchant_key(
+        &self,
+        merchant_id: &str,
+        key_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE merchant_keys SET revoked_at = $1 WHERE merchant_id = $2 AND key_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(unix(now))
+        .bind(merchant_id)
+        .bind(key_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
+        let row = sqlx::query(
+            "SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at \
+             FROM merchant_keys k JOIN merchants m ON m.merchant_id = k.merchant_id \
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::merchant).transpose()
+    }
+
+    pub async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO offers (offer_id, merchant_id, rules, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&offer.offer_id)
+            .bind(&offer.merchant_id)
+            .bind(json(&offer.rules))
+            .bind(unix(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id")))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::offer).collect()
+    }
+
+    pub async fn offers_of(&self, merchant_id: &str) -> Result<Vec<StoredOffer>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{OFFER_COLUMNS} WHERE merchant_id = $1 ORDER BY created_at, offer_id"
+        )))
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::offer).collect()
+    }
+}
