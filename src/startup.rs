@@ -32,6 +32,7 @@ pub struct Settings {
     pub void_window: time::Duration,
     pub offline_window: time::Duration,
     pub idp: IdpSettings,
+    pub engine: EngineLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +93,7 @@ impl Application {
             void_window: settings.void_window,
             offline_window: settings.offline_window,
         };
-        let engine = Engine::start(store.clone(), EngineLimits::default());
+        let engine = Engine::start(store.clone(), settings.engine);
         let state = AppState { store, engine, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
         Ok(Application { listener, address, state })
     }

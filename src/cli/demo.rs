@@ -7,6 +7,7 @@ use crate::demo_idp::DemoIdp;
 use crate::domain::levels::LevelThresholds;
 use crate::domain::offers::OfferRules;
 use crate::domain::score_event::NewScoreEvent;
+use crate::engine::EngineLimits;
 use crate::ids::new_id;
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use crate::storage::{Merchant, MerchantKey, StoredOffer};
@@ -80,6 +81,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
             issuer: idp.issuer.clone(),
             audience: idp.audience.clone(),
         },
+        engine: EngineLimits::default(),
     };
     let app = Application::build(settings).await?;
     let store = &app.state().store;

@@ -1,5 +1,6 @@
 use super::{CliFailure, DatabaseArgs, MasterKeyArgs};
 use crate::domain::levels::LevelThresholds;
+use crate::engine::EngineLimits;
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
@@ -37,6 +38,13 @@ pub struct PolicyArgs {
     /// How long after a scan an offline redemption may be submitted, in seconds.
     #[arg(long, env = "XINYI_OFFLINE_WINDOW_SECS", default_value_t = 86_400)]
     pub offline_window_secs: u32,
+    /// Redemptions, voids and dispute resolutions waiting for the writer at
+    /// most; past it callers get 503 with Retry-After.
+    #[arg(long, env = "XINYI_WRITE_QUEUE", default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..))]
+    pub write_queue: u32,
+    /// Writes in one transaction (group commit) at most.
+    #[arg(long, env = "XINYI_WRITE_BATCH", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub write_batch: u32,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -57,6 +65,10 @@ impl ServeArgs {
                 jwks: self.idp_jwks.clone(),
                 issuer: self.idp_issuer.clone(),
                 audience: self.idp_audience.clone(),
+            },
+            engine: EngineLimits {
+                queue: self.policy.write_queue.max(self.policy.write_batch) as usize,
+                batch: self.policy.write_batch as usize,
             },
         }
     }

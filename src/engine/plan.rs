@@ -363,3 +363,7 @@ pub(super) fn citizen_parts(
     }
     parts
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -65,6 +65,31 @@ impl TestDatabase {
         }
     }
 
+    /// Makes every ledger append fail, as a full disk or a broken database
+    /// would; `restore_ledger_appends` undoes it.
+    pub async fn break_ledger_appends(&self) {
+        let statements: &[&str] = match self {
+            TestDatabase::Sqlite { .. } => &["CREATE TRIGGER ledger_is_broken BEFORE INSERT ON ledger \
+                 BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END"],
+            TestDatabase::Postgres { .. } => &[
+                "CREATE FUNCTION ledger_is_broken() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN RAISE EXCEPTION 'the disk is on fire'; END $$",
+                "CREATE TRIGGER ledger_is_broken BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_is_broken()",
+            ],
+        };
+        for statement in statements {
+            self.execute(statement).await.unwrap();
+        }
+    }
+
+    pub async fn restore_ledger_appends(&self) {
+        let statement = match self {
+            TestDatabase::Sqlite { .. } => "DROP TRIGGER ledger_is_broken",
+            TestDatabase::Postgres { .. } => "DROP TRIGGER ledger_is_broken ON ledger",
+        };
+        self.execute(statement).await.unwrap();
+    }
+
     /// Everything stored, as bytes to compare: the SQLite files, or every
     /// PostgreSQL table's rows.
     pub async fn snapshot(&self) -> Vec<u8> {

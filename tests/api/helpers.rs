@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
 use xinyi::domain::levels::LevelThresholds;
+pub use xinyi::engine::EngineLimits;
 use xinyi::http::state::AppState;
 use xinyi::startup::{Application, IdpSettings, Settings};
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel, TrustedKeys, Verifier};
@@ -44,6 +45,15 @@ impl TestApp {
     /// The demo identity provider's key plus `extra_keys` (JWKs); served
     /// from `jwks_url` when given, else from a file.
     pub async fn spawn_with_idp_keys(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>) -> TestApp {
+        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default()).await
+    }
+
+    /// An app whose writer has these limits.
+    pub async fn spawn_with_engine(engine: EngineLimits) -> TestApp {
+        TestApp::spawn_with(vec![], None, engine).await
+    }
+
+    async fn spawn_with(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>, engine: EngineLimits) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let idp = DemoIdp::generate();
         let mut set = idp.jwks();
@@ -68,6 +78,7 @@ impl TestApp {
             void_window: Duration::hours(24),
             offline_window: Duration::hours(24),
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
+            engine,
         };
         let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());

@@ -6,6 +6,7 @@ mod database;
 mod demo;
 mod disputes;
 mod exactly_once;
+mod group_commit;
 mod helpers;
 mod idp_algorithms;
 mod import;
