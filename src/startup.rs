@@ -2,6 +2,7 @@
 //! port 0 and learn the real address before serving.
 
 use crate::auth::idp::{IdpError, IdpVerifier, JwksSource};
+use crate::auth::merchant_keys::LiveMerchantKeys;
 use crate::domain::levels::LevelThresholds;
 use crate::engine::{Engine, EngineLimits};
 use crate::http::state::{AppState, Policy};
@@ -94,7 +95,9 @@ impl Application {
             offline_window: settings.offline_window,
         };
         let engine = Engine::start(store.clone(), settings.engine);
-        let state = AppState { store, engine, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
+        let merchant_keys = Arc::new(LiveMerchantKeys::new(store.clone()));
+        let state =
+            AppState { store, engine, merchant_keys, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
         Ok(Application { listener, address, state })
     }
 

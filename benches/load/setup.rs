@@ -151,7 +151,7 @@ pub fn spawn_node(database_url: &str, idp: &DemoIdp, jwks_path: &std::path::Path
         .env("XINYI_IDP_JWKS", jwks_path)
         .env("XINYI_IDP_ISSUER", &idp.issuer)
         .env("XINYI_IDP_AUDIENCE", &idp.audience)
-        .env("XINYI_LOG", "info")
+        .env("XINYI_LOG", std::env::var("XINYI_LOAD_LOG").unwrap_or_else(|_| "info".into()))
         .env("XINYI_LOG_FORMAT", "json")
         .stderr(Stdio::piped())
         .spawn()
@@ -164,7 +164,20 @@ pub fn spawn_node(database_url: &str, idp: &DemoIdp, jwks_path: &std::path::Path
             break address.to_owned();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
+    std::thread::spawn(move || {
+        // With XINYI_LOAD_LOG, the node's log is kept for reading afterwards.
+        let keep = std::env::var("XINYI_LOAD_LOG").is_ok();
+        let mut kept =
+            std::fs::File::create(std::env::temp_dir().join(format!("xinyi-load-{}.log", std::process::id())))
+                .ok()
+                .filter(|_| keep);
+        for line in lines.map_while(Result::ok) {
+            if let Some(file) = kept.as_mut() {
+                use std::io::Write as _;
+                let _ = writeln!(file, "{line}");
+            }
+        }
+    });
     Node { base: format!("http://{address}"), process: child }
 }
 

@@ -3,3 +3,4 @@
 
 pub mod bearer_tokens;
 pub mod idp;
+pub mod merchant_keys;

@@ -4,15 +4,22 @@
 
 use super::plan::{self, Planned};
 use super::{Command, EngineError, Job, Outcome};
-use crate::storage::{BatchReads, SharedStore, StoreError};
+use crate::storage::{BatchReads, SharedStore, StoreError, WriterConnection};
 use tokio::sync::mpsc;
 
 pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batch: usize) {
     let mut jobs = Vec::with_capacity(batch);
+    let mut connection: Option<WriterConnection> = None;
     while queue.recv_many(&mut jobs, batch).await > 0 {
         let (commands, replies): (Vec<Command>, Vec<_>) = jobs.drain(..).map(|j| (j.command, j.reply)).unzip();
-        match commit(&store, &commands).await {
+        let started = std::time::Instant::now();
+        match commit(&store, &mut connection, &commands).await {
             Ok(outcomes) => {
+                tracing::debug!(
+                    commands = commands.len(),
+                    micros = started.elapsed().as_micros() as u64,
+                    "batch committed"
+                );
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     // A caller that has gone away still had its write made.
                     let _ = reply.send(Ok(outcome));
@@ -22,6 +29,8 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
                 // The transaction rolled back: nothing of the batch was written,
                 // so every caller may safely retry with its Idempotency-Key.
                 tracing::error!(%error, commands = commands.len(), "a write batch failed");
+                // The connection may be what broke: the next batch opens another.
+                connection = None;
                 for reply in replies {
                     let _ = reply.send(Err(EngineError::Unavailable));
                 }
@@ -31,8 +40,15 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
 }
 
 /// Reads what the batch needs, decides it, writes it, commits.
-async fn commit(store: &SharedStore, commands: &[Command]) -> Result<Vec<Outcome>, StoreError> {
-    let mut batch = store.write_batch().await?;
+async fn commit(
+    store: &SharedStore,
+    connection: &mut Option<WriterConnection>,
+    commands: &[Command],
+) -> Result<Vec<Outcome>, StoreError> {
+    if connection.is_none() {
+        *connection = Some(store.writer_connection().await?);
+    }
+    let mut batch = store.write_batch(connection.as_mut().expect("opened above")).await?;
     let wanted = plan::wanted(commands);
     let disputes =
         if wanted.dispute_ids.is_empty() { Default::default() } else { batch.disputes(&wanted.dispute_ids).await? };

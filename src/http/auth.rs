@@ -81,7 +81,7 @@ impl FromRequestParts<AppState> for MerchantAuth {
             return Err(wrong_kind("商户 API 密钥 / This endpoint needs a merchant API key"));
         }
         let merchant =
-            state.store.merchant_by_key_hash(&token_hash(token)).await?.ok_or_else(|| ApiError::Unauthorized {
+            state.merchant_keys.merchant(&token_hash(token)).await?.ok_or_else(|| ApiError::Unauthorized {
                 detail: "商户 API 密钥无效或已撤销 / Unknown or revoked merchant API key".into(),
             })?;
         if merchant.suspended {

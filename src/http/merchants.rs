@@ -133,7 +133,8 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(KeyCreated { key_id: key.key_id, api_key })))
 }
 
-/// Revokes one terminal's key; it stops working at once.
+/// Revokes one terminal's key; it stops working at once on the node that
+/// revoked it, and within a second on every other node.
 #[utoipa::path(delete, path = "/v1/merchants/{merchant_id}/keys/{key_id}", tag = "coordinator", security(("coordinator" = [])),
     params(("merchant_id" = String, Path), ("key_id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
@@ -143,6 +144,7 @@ pub async fn revoke_key(
     Path((merchant_id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     if state.store.revoke_merchant_key(&merchant_id, &key_id, OffsetDateTime::now_utc()).await? {
+        state.merchant_keys.forget_all();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("商户的有效密钥 / a live key of this merchant"))
@@ -153,6 +155,7 @@ async fn set_suspended(state: &AppState, merchant_id: &str, suspended: bool) -> 
     if !state.store.set_merchant_suspended(merchant_id, suspended, OffsetDateTime::now_utc()).await? {
         return Err(ApiError::not_found("商户 / merchant"));
     }
+    state.merchant_keys.forget_all();
     Ok(Json(existing(state, merchant_id).await?.into()))
 }
 

@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::auth::idp::IdpVerifier;
+use crate::auth::merchant_keys::LiveMerchantKeys;
 use crate::domain::levels::LevelThresholds;
 use crate::engine::Engine;
 use crate::signing::{Pseudonymizer, SigningKeys};
@@ -26,6 +27,7 @@ pub struct AppState {
     pub store: SharedStore,
     /// Every write to the ledger goes through this node's engine.
     pub engine: Engine,
+    pub merchant_keys: Arc<LiveMerchantKeys>,
     pub keys: Arc<SigningKeys>,
     pub idp: Arc<IdpVerifier>,
     pub policy: Arc<Policy>,

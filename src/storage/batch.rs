@@ -9,7 +9,7 @@ use super::rows::{self, StoredRow};
 use super::{Dispute, Store, StoreError, StoredOffer, json};
 use crate::domain::ledger::{GENESIS_HASH, LedgerEntry};
 use serde_json::json;
-use sqlx::Any;
+use sqlx::{Any, AnyConnection, Connection as _};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::api::Redemption;
@@ -107,22 +107,37 @@ pub struct BatchWrites {
 }
 
 /// One batch's write transaction, holding the writer lock.
-pub struct WriteBatch {
-    pub(super) tx: sqlx::Transaction<'static, Any>,
+pub struct WriteBatch<'c> {
+    pub(super) tx: sqlx::Transaction<'c, Any>,
     pub(super) dialect: Dialect,
 }
+
+/// The connection a node's writer keeps for itself. Always the same one,
+/// so SQLite's page cache stays warm: a connection drops its cache whenever
+/// another connection has written.
+pub struct WriterConnection(AnyConnection);
 
 pub(super) fn q(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
     sqlx::query(sqlx::AssertSqlSafe(sql))
 }
 
 impl Store {
-    pub async fn write_batch(&self) -> Result<WriteBatch, StoreError> {
-        Ok(WriteBatch { tx: self.begin_write().await?, dialect: self.dialect })
+    pub async fn writer_connection(&self) -> Result<WriterConnection, StoreError> {
+        Ok(WriterConnection(self.pool.acquire().await?.detach()))
+    }
+
+    /// A transaction on the writer's connection, holding the writer lock.
+    pub async fn write_batch<'c>(&self, writer: &'c mut WriterConnection) -> Result<WriteBatch<'c>, StoreError> {
+        let (begin, lock) = self.dialect.begin_write();
+        let mut tx = writer.0.begin_with(begin).await?;
+        if let Some(lock) = lock {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        Ok(WriteBatch { tx, dialect: self.dialect })
     }
 }
 
-impl WriteBatch {
+impl WriteBatch<'_> {
     /// Commits; only after this returns is anything the batch did durable.
     pub async fn commit(self) -> Result<(), StoreError> {
         Ok(self.tx.commit().await?)

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-impl WriteBatch {
+impl WriteBatch<'_> {
     async fn run(&mut self, sql: String, rows: Vec<Value>) -> Result<(), StoreError> {
         if !rows.is_empty() {
             q(sql).bind(json(&rows)).execute(&mut *self.tx).await?;

@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 
 pub use batch::{
     BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredRedemption, UsageKey,
-    WriteBatch,
+    WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, Coordinator, EventOutcome};
 pub use keys::StoredSigningKey;
@@ -57,7 +57,7 @@ pub type SharedStore = Arc<Store>;
 /// commit pays one sync per batch), and writers that queue on the write
 /// lock instead of failing.
 const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -16384;";
 
 /// Opens the store named by `url`'s scheme (`sqlite:` or `postgres:`)
 /// and runs its migrations.
