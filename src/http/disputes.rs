@@ -122,7 +122,8 @@ pub struct ResolveRequest {
 /// Resolves a dispute by voiding the redemption or rejecting the dispute.
 #[utoipa::path(post, path = "/v1/disputes/{dispute_id}/resolve", tag = "coordinator", security(("coordinator" = [])),
     params(("dispute_id" = String, Path)), request_body = ResolveRequest,
-    responses((status = 200, body = Dispute), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = Dispute), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 503, body = Problem, description = "unavailable: retry after Retry-After")))]
 pub async fn resolve_dispute(
     State(state): State<AppState>,
     CoordinatorAuth(coordinator): CoordinatorAuth,

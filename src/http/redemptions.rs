@@ -62,7 +62,8 @@ fn code_refusal(error: VerifyError) -> Refusal {
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem, description = "offer_not_yours / offer_not_found"),
         (status = 409, body = Problem, description = "code_used"),
-        (status = 422, body = Problem, description = "every other rule")))]
+        (status = 422, body = Problem, description = "every other rule"),
+        (status = 503, body = Problem, description = "unavailable: retry after Retry-After with the same Idempotency-Key")))]
 pub async fn redeem(
     State(state): State<AppState>,
     MerchantAuth(merchant): MerchantAuth,
@@ -141,7 +142,8 @@ fn attempt(
 #[utoipa::path(post, path = "/v1/redemptions/{redemption_id}/void", tag = "merchant", security(("merchant" = [])),
     params(("redemption_id" = String, Path)),
     responses((status = 200, body = VoidedRedemption), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "already_voided"), (status = 422, body = Problem, description = "void_window_passed")))]
+        (status = 409, body = Problem, description = "already_voided"), (status = 422, body = Problem, description = "void_window_passed"),
+        (status = 503, body = Problem, description = "unavailable: retry after Retry-After")))]
 pub async fn void(
     State(state): State<AppState>,
     MerchantAuth(merchant): MerchantAuth,
