@@ -1,4 +1,5 @@
--- A rollup's citizen list is kept in parts of at most 1,024 citizens, so a
+-- A rollup's citizen list is kept in parts of a bounded size (the engine's
+-- CITIZEN_PART_CAPACITY), so a
 -- batch of redemptions rewrites at most one bounded part per rollup instead
 -- of a list that grows all day. Part 0 carries the sums; later parts carry
 -- only citizens (their sums are zero). A citizen may appear in two parts:

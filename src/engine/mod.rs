@@ -132,6 +132,7 @@ impl Engine {
     pub fn start(store: SharedStore, limits: EngineLimits) -> Engine {
         assert!(limits.batch >= 1 && limits.queue >= limits.batch, "a batch fits in the queue");
         let (queue, jobs) = mpsc::channel(limits.queue);
+        tokio::spawn(writer::checkpoints(store.clone(), queue.downgrade()));
         tokio::spawn(writer::run(store, jobs, limits.batch));
         Engine { queue }
     }

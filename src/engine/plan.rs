@@ -8,37 +8,43 @@ use crate::domain::periods::period_key;
 use crate::domain::redemption::{Refusal, decide};
 use crate::domain::reports::citizen_list;
 use crate::storage::{
-    BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredOffer, StoredRedemption,
-    UsageKey,
+    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredOffer,
+    StoredRedemption, UsageKey,
 };
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::api::{LimitPeriod, Redemption, VoidedRedemption};
 
-/// Citizens per rollup part: a batch rewrites at most this many (4 KiB)
+/// Citizens per rollup part: a batch rewrites at most this many (1 KiB)
 /// per rollup it touches, however busy the day has been.
-pub const CITIZEN_PART_CAPACITY: usize = 1024;
+pub const CITIZEN_PART_CAPACITY: usize = 256;
 
 /// The keys of the stored state a batch's commands read.
 #[derive(Debug, Default)]
 pub(super) struct Wanted<'c> {
-    pub code_ids: Vec<&'c str>,
-    pub citizens: Vec<i64>,
-    pub offer_ids: Vec<&'c str>,
-    pub idempotency: Vec<(&'c str, &'c str)>,
+    pub keys: BatchKeys<'c>,
     pub redemption_ids: Vec<&'c str>,
     pub dispute_ids: Vec<&'c str>,
 }
+
+/// Every period a per-citizen limit could count a scan in: the offer is
+/// not known until it is read, and reading is one statement for the batch.
+const LIMIT_PERIODS: [LimitPeriod; 4] = [LimitPeriod::Day, LimitPeriod::Week, LimitPeriod::Month, LimitPeriod::Year];
 
 pub(super) fn wanted(commands: &[Command]) -> Wanted<'_> {
     let mut wanted = Wanted::default();
     for command in commands {
         match command {
             Command::Redeem(a) => {
-                wanted.code_ids.push(&a.code_id);
-                wanted.citizens.push(a.citizen.0 as i64);
-                wanted.offer_ids.push(&a.offer_id);
-                wanted.idempotency.push((&a.merchant_id, &a.idempotency_key));
+                let keys = &mut wanted.keys;
+                keys.code_ids.push(&a.code_id);
+                keys.citizens.push(a.citizen.0 as i64);
+                keys.offer_ids.push(&a.offer_id);
+                keys.idempotency.push((&a.merchant_id, &a.idempotency_key));
+                for period in LIMIT_PERIODS {
+                    keys.usage.push((a.offer_id.clone(), a.citizen.0 as i64, period_key(period, a.scanned_at)));
+                }
+                keys.rollups.push(rollup_key(a.now, &a.merchant_id, &a.offer_id, a.level.rank()));
             }
             Command::Void { redemption_id, .. } => wanted.redemption_ids.push(redemption_id),
             Command::Resolve { dispute_id, .. } => wanted.dispute_ids.push(dispute_id),
@@ -47,34 +53,26 @@ pub(super) fn wanted(commands: &[Command]) -> Wanted<'_> {
     wanted
 }
 
+fn rollup_key(at: OffsetDateTime, merchant_id: &str, offer_id: &str, level: u8) -> RollupKey {
+    (period_key(LimitPeriod::Day, at), merchant_id.to_owned(), offer_id.to_owned(), level)
+}
+
 fn usage_key(attempt: &RedemptionAttempt, offer: &StoredOffer) -> Option<UsageKey> {
     let period = offer.rules.limit_period()?;
     Some((attempt.offer_id.clone(), attempt.citizen.0 as i64, period_key(period, attempt.scanned_at)))
 }
 
-/// The per-citizen counters the batch's redemptions read, once the offers are known.
-pub(super) fn usage_keys(commands: &[Command], offers: &HashMap<String, StoredOffer>) -> Vec<UsageKey> {
-    commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::Redeem(a) => offers.get(&a.offer_id).and_then(|offer| usage_key(a, offer)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The outcome of every command, the rows to write, and the citizens each
-/// rollup gained (to be merged into its last part).
+/// The outcome of every command, and the rows to write.
 pub(super) struct Planned {
     pub outcomes: Vec<Outcome>,
     pub writes: BatchWrites,
-    pub new_citizens: BTreeMap<RollupKey, (RollupDelta, Vec<u32>)>,
 }
 
 pub(super) fn plan(commands: &[Command], reads: BatchReads) -> Planned {
     let mut planner = Planner {
         reads,
-        planned: Planned { outcomes: Vec::new(), writes: BatchWrites::default(), new_citizens: BTreeMap::new() },
+        planned: Planned { outcomes: Vec::new(), writes: BatchWrites::default() },
+        new_citizens: BTreeMap::new(),
     };
     for command in commands {
         let outcome = match command {
@@ -87,12 +85,16 @@ pub(super) fn plan(commands: &[Command], reads: BatchReads) -> Planned {
         planner.planned.outcomes.push(outcome);
     }
     assert_eq!(planner.planned.outcomes.len(), commands.len(), "every command gets one outcome");
+    let open = std::mem::take(&mut planner.reads.open_parts);
+    planner.planned.writes.citizen_parts = citizen_parts(planner.new_citizens, open);
     planner.planned
 }
 
 struct Planner {
     reads: BatchReads,
     planned: Planned,
+    /// The citizens each rollup gained, to merge into its last part.
+    new_citizens: BTreeMap<RollupKey, (RollupDelta, Vec<u32>)>,
 }
 
 impl Planner {
@@ -199,6 +201,7 @@ impl Planner {
             ledger_seq: entry.seq,
             idempotency_key: a.idempotency_key.clone(),
             request_hash: a.request_hash.clone(),
+            voided: None,
         });
     }
 
@@ -257,7 +260,11 @@ impl Planner {
         if let Some(stored) = self.reads.redemptions.get_mut(redemption_id) {
             stored.voided_at = Some(now);
         }
-        self.planned.writes.voids.push((redemption_id.to_owned(), now, entry.seq));
+        // A redemption of this batch is written already voided: one row, one write.
+        match self.planned.writes.redemptions.iter_mut().find(|n| n.redemption_id == redemption_id) {
+            Some(new) => new.voided = Some((now, entry.seq)),
+            None => self.planned.writes.voids.push((redemption_id.to_owned(), now, entry.seq)),
+        }
         if let Some(period) = r.period_key {
             self.count_usage((r.offer_id.clone(), r.citizen_number, period), -1);
         }
@@ -312,8 +319,7 @@ impl Planner {
         let (seq, previous_hash) = &self.reads.ledger_head;
         let entry = LedgerEntry { seq: seq + 1, ..entry }.seal(previous_hash);
         self.reads.ledger_head = (entry.seq, entry.hash.clone());
-        let key: RollupKey =
-            (period_key(LimitPeriod::Day, entry.at), entry.merchant_id.clone(), entry.offer_id.clone(), entry.level);
+        let key = rollup_key(entry.at, &entry.merchant_id, &entry.offer_id, entry.level);
         let place = RollupDelta {
             category: entry.category.clone(),
             district: entry.district.clone(),
@@ -329,7 +335,7 @@ impl Planner {
                 rollup.gross_fen += entry.discount_fen;
                 let number = u32::try_from(citizen.expect("a redemption names its citizen"))
                     .expect("citizen numbers past u32 are refused before the engine");
-                self.planned.new_citizens.entry(key).or_insert_with(|| (place, Vec::new())).1.push(number);
+                self.new_citizens.entry(key).or_insert_with(|| (place, Vec::new())).1.push(number);
             }
             EntryKind::Reversal => {
                 rollup.reversals += 1;

@@ -183,7 +183,9 @@ fn resolving_a_dispute_by_voiding_reverses_its_redemption_once() {
     let Outcome::Resolve(ResolveOutcome::Resolved(d)) = &planned.outcomes[1] else { panic!() };
     assert_eq!((d.status.as_str(), d.note.as_deref()), ("voided", Some("first")));
     assert_eq!(planned.outcomes[2], Outcome::Resolve(ResolveOutcome::AlreadyResolved));
-    assert_eq!(planned.writes.voids.len(), 1);
+    assert!(planned.writes.voids.is_empty(), "a redemption of the same batch is written already voided");
+    let reversal = planned.writes.ledger.last().unwrap();
+    assert_eq!(planned.writes.redemptions[0].voided, Some((NOW, reversal.seq)));
 }
 
 #[test]

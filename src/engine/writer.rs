@@ -4,7 +4,7 @@
 
 use super::plan::{self, Planned};
 use super::{Command, EngineError, Job, Outcome};
-use crate::storage::{BatchReads, SharedStore, StoreError, WriterConnection};
+use crate::storage::{SharedStore, StoreError, WriterConnection};
 use tokio::sync::mpsc;
 
 pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batch: usize) {
@@ -39,6 +39,19 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
     }
 }
 
+/// Checkpoints the write-ahead log every quarter second while the engine
+/// lives, so the writer's commits never do it.
+pub(super) async fn checkpoints(store: SharedStore, engine: mpsc::WeakSender<Job>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while engine.upgrade().is_some() {
+        every.tick().await;
+        if let Err(error) = store.checkpoint().await {
+            tracing::warn!(%error, "a checkpoint failed; the next one will try again");
+        }
+    }
+}
+
 /// Reads what the batch needs, decides it, writes it, commits.
 async fn commit(
     store: &SharedStore,
@@ -50,31 +63,17 @@ async fn commit(
     }
     let mut batch = store.write_batch(connection.as_mut().expect("opened above")).await?;
     let wanted = plan::wanted(commands);
-    let disputes =
-        if wanted.dispute_ids.is_empty() { Default::default() } else { batch.disputes(&wanted.dispute_ids).await? };
+    let mut reads = batch.read(&wanted.keys).await?;
+    // Voids and dispute resolutions are rare: they read on their own.
+    if !wanted.dispute_ids.is_empty() {
+        reads.disputes = batch.disputes(&wanted.dispute_ids).await?;
+    }
     let mut redemption_ids = wanted.redemption_ids.clone();
-    redemption_ids.extend(disputes.values().map(|d| d.redemption_id.as_str()));
-    let redemptions =
-        if redemption_ids.is_empty() { Default::default() } else { batch.redemptions(&redemption_ids).await? };
-    let mut reads = BatchReads { disputes: Default::default(), redemptions, ..Default::default() };
-    if !wanted.code_ids.is_empty() {
-        reads.idempotency = batch.idempotency(&wanted.idempotency).await?;
-        reads.used_codes = batch.used_codes(&wanted.code_ids).await?;
-        reads.citizens = batch.known_citizens(&wanted.citizens).await?;
-        reads.offers = batch.offers(&wanted.offer_ids).await?;
-        let usage_keys = plan::usage_keys(commands, &reads.offers);
-        if !usage_keys.is_empty() {
-            reads.usage = batch.usage(&usage_keys).await?;
-        }
+    redemption_ids.extend(reads.disputes.values().map(|d| d.redemption_id.as_str()));
+    if !redemption_ids.is_empty() {
+        reads.redemptions = batch.redemptions(&redemption_ids).await?;
     }
-    reads.disputes = disputes;
-    reads.ledger_head = batch.ledger_head().await?;
-    let Planned { outcomes, mut writes, new_citizens } = plan::plan(commands, reads);
-    if !new_citizens.is_empty() {
-        let keys: Vec<_> = new_citizens.keys().collect();
-        let open = batch.open_citizen_parts(&keys).await?;
-        writes.citizen_parts = plan::citizen_parts(new_citizens, open);
-    }
+    let Planned { outcomes, writes } = plan::plan(commands, reads);
     batch.write(&writes).await?;
     batch.commit().await?;
     Ok(outcomes)

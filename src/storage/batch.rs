@@ -1,14 +1,14 @@
 //! The engine's primitives: inside one write transaction, read the state a
-//! batch of commands needs, then write the batch's rows with one multi-row
-//! statement per table. Which rows, and why, is decided above storage.
+//! batch of commands needs with one statement, then write the batch's rows
+//! with one more. Every statement is a round trip (to SQLite's worker
+//! thread, or over the network to PostgreSQL) while the writer lock is
+//! held, so a batch makes as few as it can. Which rows, and why, is
+//! decided above storage.
 
-use super::dialect::{Col, Dialect};
-use super::disputes::{LEDGER_COLUMNS, redemption_answer};
-use super::merchants::OFFER_COLUMNS;
+use super::dialect::Dialect;
 use super::rows::{self, StoredRow};
 use super::{Dispute, Store, StoreError, StoredOffer, json};
-use crate::domain::ledger::{GENESIS_HASH, LedgerEntry};
-use serde_json::json;
+use crate::domain::ledger::LedgerEntry;
 use sqlx::{Any, AnyConnection, Connection as _};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
@@ -50,6 +50,21 @@ pub struct BatchReads {
     pub disputes: HashMap<String, Dispute>,
     /// The last ledger entry's seq and hash (0 and the genesis hash if none).
     pub ledger_head: (i64, String),
+    /// Each rollup's last citizen part: its number and its list.
+    pub open_parts: HashMap<RollupKey, (i64, Vec<u8>)>,
+}
+
+/// What a batch of redemptions reads, by key. Usage counters and rollups
+/// are candidates: every period a limit could count in, every rollup a
+/// redemption would fold into, so one read serves the whole batch.
+#[derive(Debug, Default)]
+pub struct BatchKeys<'k> {
+    pub code_ids: Vec<&'k str>,
+    pub citizens: Vec<i64>,
+    pub offer_ids: Vec<&'k str>,
+    pub idempotency: Vec<(&'k str, &'k str)>,
+    pub usage: Vec<UsageKey>,
+    pub rollups: Vec<RollupKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +84,8 @@ pub struct NewRedemption {
     pub ledger_seq: i64,
     pub idempotency_key: String,
     pub request_hash: String,
+    /// Voided later in the same batch: when, and the reversal's seq.
+    pub voided: Option<(OffsetDateTime, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +117,9 @@ pub struct BatchWrites {
     pub usage: HashMap<UsageKey, i64>,
     /// offer → (fen, count) granted by the batch, net of voids.
     pub offer_totals: HashMap<String, (i64, i64)>,
+    /// Part 0 of each rollup: the batch's sums.
     pub rollups: HashMap<RollupKey, RollupDelta>,
-    /// (rollup, part) → the part's whole citizen list, rewritten.
+    /// (rollup, where, part, the part's whole citizen list), rewritten.
     pub citizen_parts: Vec<(RollupKey, RollupDelta, i64, Vec<u8>)>,
     pub resolutions: Vec<DisputeResolution>,
 }
@@ -123,7 +141,20 @@ pub(super) fn q(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyA
 
 impl Store {
     pub async fn writer_connection(&self) -> Result<WriterConnection, StoreError> {
-        Ok(WriterConnection(self.pool.acquire().await?.detach()))
+        let mut connection = self.pool.acquire().await?.detach();
+        if let Some(setup) = self.dialect.writer_setup() {
+            sqlx::query(setup).execute(&mut connection).await?;
+        }
+        Ok(WriterConnection(connection))
+    }
+
+    /// Moves the write-ahead log into the database, off the writer's path;
+    /// returns at once where the database does this itself.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Some(checkpoint) = self.dialect.checkpoint() {
+            sqlx::query(checkpoint).execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// A transaction on the writer's connection, holding the writer lock.
@@ -141,60 +172,6 @@ impl WriteBatch<'_> {
     /// Commits; only after this returns is anything the batch did durable.
     pub async fn commit(self) -> Result<(), StoreError> {
         Ok(self.tx.commit().await?)
-    }
-
-    pub async fn used_codes(&mut self, code_ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let sql = format!("SELECT code_id FROM redemptions WHERE code_id IN {}", self.dialect.json_texts("$1"));
-        let rows = q(sql).bind(json(&code_ids)).fetch_all(&mut *self.tx).await?;
-        rows.iter().map(|r| r.text("code_id")).collect()
-    }
-
-    pub async fn known_citizens(&mut self, numbers: &[i64]) -> Result<HashSet<i64>, StoreError> {
-        let list = self.dialect.json_rows("$1", "k", &[("n", Col::Int)]);
-        let sql = format!("SELECT number FROM citizens WHERE number IN (SELECT n FROM {list})");
-        let numbers: Vec<[i64; 1]> = numbers.iter().map(|&n| [n]).collect();
-        let rows = q(sql).bind(json(&numbers)).fetch_all(&mut *self.tx).await?;
-        rows.iter().map(|r| r.int("number")).collect()
-    }
-
-    pub async fn offers(&mut self, offer_ids: &[&str]) -> Result<HashMap<String, StoredOffer>, StoreError> {
-        let sql = format!("{OFFER_COLUMNS} WHERE offer_id IN {}", self.dialect.json_texts("$1"));
-        let rows = q(sql).bind(json(&offer_ids)).fetch_all(&mut *self.tx).await?;
-        rows.iter().map(|r| rows::offer(r).map(|o| (o.offer_id.clone(), o))).collect()
-    }
-
-    pub async fn usage(&mut self, keys: &[UsageKey]) -> Result<HashMap<UsageKey, i64>, StoreError> {
-        let keyed = self.dialect.json_rows("$1", "k", &[("o", Col::Text), ("c", Col::Int), ("p", Col::Text)]);
-        let sql = format!(
-            "SELECT u.offer_id, u.citizen_number, u.period_key, u.used FROM citizen_offer_usage u \
-             JOIN {keyed} ON u.offer_id = k.o AND u.citizen_number = k.c AND u.period_key = k.p"
-        );
-        let keys: Vec<_> = keys.iter().map(|(o, c, p)| json!([o, c, p])).collect();
-        let rows = q(sql).bind(json(&keys)).fetch_all(&mut *self.tx).await?;
-        rows.iter()
-            .map(|r| Ok(((r.text("offer_id")?, r.int("citizen_number")?, r.text("period_key")?), r.int("used")?)))
-            .collect()
-    }
-
-    /// The first answers already given under these (merchant, key) pairs.
-    pub async fn idempotency(
-        &mut self,
-        keys: &[(&str, &str)],
-    ) -> Result<HashMap<(String, String), (String, Redemption)>, StoreError> {
-        let keyed = self.dialect.json_rows("$1", "k", &[("m", Col::Text), ("k", Col::Text)]);
-        let sql = format!(
-            "SELECT i.merchant_id, i.idempotency_key, i.request_hash, r.redemption_id, r.level, r.amount_fen, \
-             r.discount_fen, r.payable_fen, r.ledger_seq FROM idempotency_keys i \
-             JOIN {keyed} ON i.merchant_id = k.m AND i.idempotency_key = k.k \
-             JOIN redemptions r ON r.redemption_id = i.redemption_id"
-        );
-        let rows = q(sql).bind(json(&keys)).fetch_all(&mut *self.tx).await?;
-        rows.iter()
-            .map(|r| {
-                let key = (r.text("merchant_id")?, r.text("idempotency_key")?);
-                Ok((key, (r.text("request_hash")?, redemption_answer(r)?)))
-            })
-            .collect()
     }
 
     pub async fn redemptions(&mut self, ids: &[&str]) -> Result<HashMap<String, StoredRedemption>, StoreError> {
@@ -236,57 +213,5 @@ impl WriteBatch<'_> {
         );
         let rows = q(sql).bind(json(&ids)).fetch_all(&mut *self.tx).await?;
         rows.iter().map(|r| rows::dispute(r).map(|d| (d.dispute_id.clone(), d))).collect()
-    }
-
-    pub async fn ledger_head(&mut self) -> Result<(i64, String), StoreError> {
-        let sql = format!("{LEDGER_COLUMNS} ORDER BY seq DESC LIMIT 1");
-        let last = q(sql).fetch_optional(&mut *self.tx).await?;
-        match last {
-            Some(row) => Ok((row.int("seq")?, row.text("hash")?)),
-            None => Ok((0, GENESIS_HASH.to_owned())),
-        }
-    }
-
-    /// Each rollup's last citizen part: its number and its list.
-    pub async fn open_citizen_parts(
-        &mut self,
-        keys: &[&RollupKey],
-    ) -> Result<HashMap<RollupKey, (i64, Vec<u8>)>, StoreError> {
-        let keyed = self.dialect.json_rows(
-            "$1",
-            "k",
-            &[("day", Col::Text), ("m", Col::Text), ("o", Col::Text), ("l", Col::Int)],
-        );
-        let sql = format!(
-            "SELECT r.day, r.merchant_id, r.offer_id, r.level, r.part, r.citizens FROM reduction_rollups r \
-             JOIN {keyed} ON r.day = k.day AND r.merchant_id = k.m AND r.offer_id = k.o AND r.level = k.l \
-             WHERE r.part = (SELECT MAX(p.part) FROM reduction_rollups p WHERE p.day = r.day \
-             AND p.merchant_id = r.merchant_id AND p.offer_id = r.offer_id AND p.level = r.level)"
-        );
-        let keys: Vec<_> = keys.iter().map(|(day, m, o, l)| json!([day, m, o, l])).collect();
-        let rows = q(sql).bind(json(&keys)).fetch_all(&mut *self.tx).await?;
-        rows.iter()
-            .map(|r| {
-                let key = (
-                    r.text("day")?,
-                    r.text("merchant_id")?,
-                    r.text("offer_id")?,
-                    rows::small(r.int("level")?, "level")?,
-                );
-                Ok((key, (r.int("part")?, r.bytes("citizens")?)))
-            })
-            .collect()
-    }
-
-    /// Writes the batch: one statement per table, whatever the batch's size.
-    pub async fn write(&mut self, writes: &BatchWrites) -> Result<(), StoreError> {
-        self.insert_redemptions(&writes.redemptions).await?;
-        self.insert_ledger(&writes.ledger).await?;
-        self.mark_voids(&writes.voids).await?;
-        self.add_usage(&writes.usage).await?;
-        self.add_offer_totals(&writes.offer_totals).await?;
-        self.add_rollups(&writes.rollups).await?;
-        self.rewrite_citizen_parts(&writes.citizen_parts).await?;
-        self.resolve_disputes(&writes.resolutions).await
     }
 }

@@ -1,236 +1,260 @@
-//! A batch's rows, written with one multi-row statement per table: the rows
-//! travel as one JSON parameter, so each statement is prepared once.
+//! A batch's rows, written in one round trip: one multi-row statement per
+//! table, joined by [`Dialect::all_of`](super::dialect::Dialect::all_of).
+//! The rows travel as JSON parameters, so each statement is prepared once.
 
-use super::batch::{DisputeResolution, NewRedemption, RollupDelta, RollupKey, UsageKey, WriteBatch, q};
+use super::batch::{BatchWrites, RollupDelta, RollupKey, WriteBatch, q};
 use super::dialect::Col::{Int, Text};
+use super::dialect::{Col, Dialect};
 use super::{StoreError, json, unix};
-use crate::domain::ledger::LedgerEntry;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use time::OffsetDateTime;
+use std::collections::BTreeMap;
 
-impl WriteBatch<'_> {
-    async fn run(&mut self, sql: String, rows: Vec<Value>) -> Result<(), StoreError> {
-        if !rows.is_empty() {
-            q(sql).bind(json(&rows)).execute(&mut *self.tx).await?;
+/// Statements, each with its one JSON parameter (`$1`, `$2`, … in order).
+struct Writes {
+    dialect: Dialect,
+    statements: Vec<String>,
+    params: Vec<String>,
+}
+
+impl Writes {
+    /// Adds `INSERT INTO table (columns) SELECT columns FROM rows` + `tail`,
+    /// when there are rows.
+    fn insert(&mut self, table: &str, columns: &[(&str, Col)], rows: Vec<Value>, tail: &str) {
+        let names = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+        let select = names.clone();
+        self.add(
+            rows,
+            |from| format!("INSERT INTO {table} ({names}) SELECT {select} FROM {from} WHERE true {tail}"),
+            columns,
+        );
+    }
+
+    /// Adds `sql(rows source)` when there are rows.
+    fn add(&mut self, rows: Vec<Value>, sql: impl FnOnce(&str) -> String, columns: &[(&str, Col)]) {
+        if rows.is_empty() {
+            return;
         }
-        Ok(())
-    }
-
-    pub(super) async fn insert_redemptions(&mut self, new: &[NewRedemption]) -> Result<(), StoreError> {
-        let columns = [
-            ("redemption_id", Text),
-            ("code_id", Text),
-            ("merchant_id", Text),
-            ("offer_id", Text),
-            ("citizen_number", Int),
-            ("level", Int),
-            ("amount_fen", Int),
-            ("discount_fen", Int),
-            ("payable_fen", Int),
-            ("period_key", Text),
-            ("scanned_at", Int),
-            ("created_at", Int),
-            ("ledger_seq", Int),
-        ];
-        let names = columns.map(|(name, _)| name).join(", ");
-        let sql = format!(
-            "INSERT INTO redemptions ({names}) SELECT {names} FROM {}",
-            self.dialect.json_rows("$1", "r", &columns)
-        );
-        let rows = new
-            .iter()
-            .map(|r| {
-                json!([
-                    r.redemption_id,
-                    r.code_id,
-                    r.merchant_id,
-                    r.offer_id,
-                    r.citizen_number,
-                    r.level,
-                    r.amount_fen,
-                    r.discount_fen,
-                    r.payable_fen,
-                    r.period_key,
-                    unix(r.scanned_at),
-                    unix(r.created_at),
-                    r.ledger_seq
-                ])
-            })
-            .collect();
-        self.run(sql, rows).await?;
-        let columns = [
-            ("merchant_id", Text),
-            ("idempotency_key", Text),
-            ("request_hash", Text),
-            ("redemption_id", Text),
-            ("created_at", Int),
-        ];
-        let names = columns.map(|(name, _)| name).join(", ");
-        let sql = format!(
-            "INSERT INTO idempotency_keys ({names}) SELECT {names} FROM {}",
-            self.dialect.json_rows("$1", "i", &columns)
-        );
-        let rows = new
-            .iter()
-            .map(|r| json!([r.merchant_id, r.idempotency_key, r.request_hash, r.redemption_id, unix(r.created_at)]))
-            .collect();
-        self.run(sql, rows).await
-    }
-
-    pub(super) async fn insert_ledger(&mut self, entries: &[LedgerEntry]) -> Result<(), StoreError> {
-        let columns = [
-            ("seq", Int),
-            ("at", Int),
-            ("kind", Text),
-            ("redemption_id", Text),
-            ("merchant_id", Text),
-            ("category", Text),
-            ("district", Text),
-            ("offer_id", Text),
-            ("level", Int),
-            ("citizen_pseudonym", Text),
-            ("amount_fen", Int),
-            ("discount_fen", Int),
-            ("payable_fen", Int),
-            ("prev_hash", Text),
-            ("hash", Text),
-        ];
-        let names = columns.map(|(name, _)| name).join(", ");
-        let sql =
-            format!("INSERT INTO ledger ({names}) SELECT {names} FROM {}", self.dialect.json_rows("$1", "l", &columns));
-        let rows = entries
-            .iter()
-            .map(|e| {
-                json!([
-                    e.seq,
-                    unix(e.at),
-                    e.kind.as_str(),
-                    e.redemption_id,
-                    e.merchant_id,
-                    e.category,
-                    e.district,
-                    e.offer_id,
-                    e.level,
-                    e.citizen_pseudonym,
-                    e.amount_fen,
-                    e.discount_fen,
-                    e.payable_fen,
-                    e.prev_hash,
-                    e.hash
-                ])
-            })
-            .collect();
-        self.run(sql, rows).await
-    }
-
-    pub(super) async fn mark_voids(&mut self, voids: &[(String, OffsetDateTime, i64)]) -> Result<(), StoreError> {
-        let sql = format!(
-            "UPDATE redemptions SET voided_at = v.at, void_ledger_seq = v.seq FROM {} WHERE redemptions.redemption_id = v.id",
-            self.dialect.json_rows("$1", "v", &[("id", Text), ("at", Int), ("seq", Int)])
-        );
-        self.run(sql, voids.iter().map(|(id, at, seq)| json!([id, unix(*at), seq])).collect()).await
-    }
-
-    pub(super) async fn add_usage(&mut self, usage: &HashMap<UsageKey, i64>) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO citizen_offer_usage (offer_id, citizen_number, period_key, used) SELECT o, c, p, n FROM {} \
-             WHERE true ON CONFLICT (offer_id, citizen_number, period_key) \
-             DO UPDATE SET used = citizen_offer_usage.used + excluded.used",
-            self.dialect.json_rows("$1", "u", &[("o", Text), ("c", Int), ("p", Text), ("n", Int)])
-        );
-        self.run(sql, usage.iter().map(|((o, c, p), n)| json!([o, c, p, n])).collect()).await
-    }
-
-    pub(super) async fn add_offer_totals(&mut self, totals: &HashMap<String, (i64, i64)>) -> Result<(), StoreError> {
-        let sql = format!(
-            "UPDATE offers SET granted_fen = offers.granted_fen + d.fen, granted_count = offers.granted_count + d.n \
-             FROM {} WHERE offers.offer_id = d.offer_id",
-            self.dialect.json_rows("$1", "d", &[("offer_id", Text), ("fen", Int), ("n", Int)])
-        );
-        self.run(sql, totals.iter().map(|(offer, (fen, n))| json!([offer, fen, n])).collect()).await
-    }
-
-    /// Part 0 of each rollup carries its sums.
-    pub(super) async fn add_rollups(&mut self, rollups: &HashMap<RollupKey, RollupDelta>) -> Result<(), StoreError> {
-        let rows = self.rollup_rows("$1");
-        let sql = format!(
-            "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, part, redemptions, \
-             reversals, gross_fen, reversed_fen, citizens) SELECT day, m, c, d, o, l, 0, r, v, g, x, {} FROM {rows} \
-             WHERE true ON CONFLICT (day, merchant_id, offer_id, level, part) DO UPDATE SET \
-             redemptions = reduction_rollups.redemptions + excluded.redemptions, \
-             reversals = reduction_rollups.reversals + excluded.reversals, \
-             gross_fen = reduction_rollups.gross_fen + excluded.gross_fen, \
-             reversed_fen = reduction_rollups.reversed_fen + excluded.reversed_fen",
-            self.dialect.from_hex("''")
-        );
-        let values = rollups.iter().map(|(key, delta)| rollup_row(key, delta, 0, &[])).collect();
-        self.run(sql, values).await
-    }
-
-    /// Later parts carry only citizens: their sums stay zero.
-    pub(super) async fn rewrite_citizen_parts(
-        &mut self,
-        parts: &[(RollupKey, RollupDelta, i64, Vec<u8>)],
-    ) -> Result<(), StoreError> {
-        let rows = self.rollup_rows("$1");
-        let sql = format!(
-            "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, part, redemptions, \
-             reversals, gross_fen, reversed_fen, citizens) SELECT day, m, c, d, o, l, p, 0, 0, 0, 0, {} FROM {rows} \
-             WHERE true ON CONFLICT (day, merchant_id, offer_id, level, part) DO UPDATE SET citizens = excluded.citizens",
-            self.dialect.from_hex("h")
-        );
-        let values = parts.iter().map(|(key, place, part, citizens)| rollup_row(key, place, *part, citizens)).collect();
-        self.run(sql, values).await
-    }
-
-    fn rollup_rows(&self, param: &str) -> String {
-        let columns = [
-            ("day", Text),
-            ("m", Text),
-            ("c", Text),
-            ("d", Text),
-            ("o", Text),
-            ("l", Int),
-            ("p", Int),
-            ("r", Int),
-            ("v", Int),
-            ("g", Int),
-            ("x", Int),
-            ("h", Text),
-        ];
-        self.dialect.json_rows(param, "k", &columns)
-    }
-
-    pub(super) async fn resolve_disputes(&mut self, resolutions: &[DisputeResolution]) -> Result<(), StoreError> {
-        let sql = format!(
-            "UPDATE disputes SET status = d.status, note = d.note, resolved_at = d.at, resolved_by = d.who \
-             FROM {} WHERE disputes.dispute_id = d.id",
-            self.dialect.json_rows(
-                "$1",
-                "d",
-                &[("id", Text), ("status", Text), ("note", Text), ("at", Int), ("who", Text)]
-            )
-        );
-        let rows = resolutions.iter().map(|r| json!([r.dispute_id, r.status, r.note, unix(r.at), r.by])).collect();
-        self.run(sql, rows).await
+        let param = format!("${}", self.params.len() + 1);
+        self.statements.push(sql(&self.dialect.json_rows(&param, "r", columns)));
+        self.params.push(json(&rows));
     }
 }
 
-fn rollup_row(key: &RollupKey, delta: &RollupDelta, part: i64, citizens: &[u8]) -> Value {
-    let (day, merchant, offer, level) = key;
-    json!([
-        day,
-        merchant,
-        delta.category,
-        delta.district,
-        offer,
-        level,
-        part,
-        delta.redemptions,
-        delta.reversals,
-        delta.gross_fen,
-        delta.reversed_fen,
-        hex::encode(citizens)
-    ])
+const REDEMPTION_COLUMNS: [(&str, Col); 15] = [
+    ("redemption_id", Text),
+    ("code_id", Text),
+    ("merchant_id", Text),
+    ("offer_id", Text),
+    ("citizen_number", Int),
+    ("level", Int),
+    ("amount_fen", Int),
+    ("discount_fen", Int),
+    ("payable_fen", Int),
+    ("period_key", Text),
+    ("scanned_at", Int),
+    ("created_at", Int),
+    ("ledger_seq", Int),
+    ("voided_at", Int),
+    ("void_ledger_seq", Int),
+];
+
+const LEDGER_COLUMNS: [(&str, Col); 15] = [
+    ("seq", Int),
+    ("at", Int),
+    ("kind", Text),
+    ("redemption_id", Text),
+    ("merchant_id", Text),
+    ("category", Text),
+    ("district", Text),
+    ("offer_id", Text),
+    ("level", Int),
+    ("citizen_pseudonym", Text),
+    ("amount_fen", Int),
+    ("discount_fen", Int),
+    ("payable_fen", Int),
+    ("prev_hash", Text),
+    ("hash", Text),
+];
+
+fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
+    let rows = b
+        .redemptions
+        .iter()
+        .map(|r| {
+            json!([
+                r.redemption_id,
+                r.code_id,
+                r.merchant_id,
+                r.offer_id,
+                r.citizen_number,
+                r.level,
+                r.amount_fen,
+                r.discount_fen,
+                r.payable_fen,
+                r.period_key,
+                unix(r.scanned_at),
+                unix(r.created_at),
+                r.ledger_seq,
+                r.voided.map(|(at, _)| unix(at)),
+                r.voided.map(|(_, seq)| seq)
+            ])
+        })
+        .collect();
+    w.insert("redemptions", &REDEMPTION_COLUMNS, rows, "");
+    let rows = b
+        .redemptions
+        .iter()
+        .map(|r| json!([r.merchant_id, r.idempotency_key, r.request_hash, r.redemption_id, unix(r.created_at)]))
+        .collect();
+    let columns = [
+        ("merchant_id", Text),
+        ("idempotency_key", Text),
+        ("request_hash", Text),
+        ("redemption_id", Text),
+        ("created_at", Int),
+    ];
+    w.insert("idempotency_keys", &columns, rows, "");
+    let rows = b
+        .ledger
+        .iter()
+        .map(|e| {
+            json!([
+                e.seq,
+                unix(e.at),
+                e.kind.as_str(),
+                e.redemption_id,
+                e.merchant_id,
+                e.category,
+                e.district,
+                e.offer_id,
+                e.level,
+                e.citizen_pseudonym,
+                e.amount_fen,
+                e.discount_fen,
+                e.payable_fen,
+                e.prev_hash,
+                e.hash
+            ])
+        })
+        .collect();
+    w.insert("ledger", &LEDGER_COLUMNS, rows, "");
+}
+
+fn voids_usage_offers_disputes(w: &mut Writes, b: &BatchWrites) {
+    let rows = b.voids.iter().map(|(id, at, seq)| json!([id, unix(*at), seq])).collect();
+    w.add(
+        rows,
+        |from| format!("UPDATE redemptions SET voided_at = r.at, void_ledger_seq = r.seq FROM {from} WHERE redemptions.redemption_id = r.id"),
+        &[("id", Text), ("at", Int), ("seq", Int)],
+    );
+    let rows = b.usage.iter().map(|((o, c, p), n)| json!([o, c, p, n])).collect();
+    w.insert(
+        "citizen_offer_usage",
+        &[("offer_id", Text), ("citizen_number", Int), ("period_key", Text), ("used", Int)],
+        rows,
+        "ON CONFLICT (offer_id, citizen_number, period_key) DO UPDATE SET used = citizen_offer_usage.used + excluded.used",
+    );
+    let rows = b.offer_totals.iter().map(|(offer, (fen, n))| json!([offer, fen, n])).collect();
+    w.add(
+        rows,
+        |from| format!("UPDATE offers SET granted_fen = offers.granted_fen + r.fen, granted_count = offers.granted_count + r.n FROM {from} WHERE offers.offer_id = r.offer_id"),
+        &[("offer_id", Text), ("fen", Int), ("n", Int)],
+    );
+    let rows = b.resolutions.iter().map(|r| json!([r.dispute_id, r.status, r.note, unix(r.at), r.by])).collect();
+    w.add(
+        rows,
+        |from| format!("UPDATE disputes SET status = r.status, note = r.note, resolved_at = r.at, resolved_by = r.who FROM {from} WHERE disputes.dispute_id = r.id"),
+        &[("id", Text), ("status", Text), ("note", Text), ("at", Int), ("who", Text)],
+    );
+}
+
+/// Each rollup row once: part 0 with the batch's sums, and every part
+/// whose citizens changed with its whole new list. A row whose list did
+/// not change is sent with an empty list, which keeps the stored one.
+fn rollups(w: &mut Writes, b: &BatchWrites) {
+    let zero = |place: &RollupDelta| RollupDelta {
+        redemptions: 0,
+        reversals: 0,
+        gross_fen: 0,
+        reversed_fen: 0,
+        ..place.clone()
+    };
+    let mut rows: BTreeMap<(&RollupKey, i64), (RollupDelta, &[u8])> = BTreeMap::new();
+    for (key, sums) in &b.rollups {
+        rows.insert((key, 0), (sums.clone(), &[]));
+    }
+    for (key, place, part, citizens) in &b.citizen_parts {
+        rows.entry((key, *part)).or_insert_with(|| (zero(place), &[])).1 = citizens;
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(((day, merchant, offer, level), part), (d, citizens))| {
+            json!([
+                day,
+                merchant,
+                d.category,
+                d.district,
+                offer,
+                level,
+                part,
+                d.redemptions,
+                d.reversals,
+                d.gross_fen,
+                d.reversed_fen,
+                hex::encode(citizens)
+            ])
+        })
+        .collect();
+    let columns = [
+        ("day", Text),
+        ("merchant_id", Text),
+        ("category", Text),
+        ("district", Text),
+        ("offer_id", Text),
+        ("level", Int),
+        ("part", Int),
+        ("redemptions", Int),
+        ("reversals", Int),
+        ("gross_fen", Int),
+        ("reversed_fen", Int),
+        ("citizens", Text),
+    ];
+    let from_hex = w.dialect.from_hex("r.citizens");
+    w.add(
+        rows,
+        |from| {
+            format!(
+                "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, part, redemptions, \
+                 reversals, gross_fen, reversed_fen, citizens) SELECT r.day, r.merchant_id, r.category, r.district, \
+                 r.offer_id, r.level, r.part, r.redemptions, r.reversals, r.gross_fen, r.reversed_fen, {from_hex} \
+                 FROM {from} WHERE true ON CONFLICT (day, merchant_id, offer_id, level, part) DO UPDATE SET \
+                 redemptions = reduction_rollups.redemptions + excluded.redemptions, \
+                 reversals = reduction_rollups.reversals + excluded.reversals, \
+                 gross_fen = reduction_rollups.gross_fen + excluded.gross_fen, \
+                 reversed_fen = reduction_rollups.reversed_fen + excluded.reversed_fen, \
+                 citizens = CASE WHEN length(excluded.citizens) = 0 THEN reduction_rollups.citizens \
+                 ELSE excluded.citizens END"
+            )
+        },
+        &columns,
+    );
+}
+
+impl WriteBatch<'_> {
+    /// Writes the batch in one round trip, whatever its size.
+    pub async fn write(&mut self, batch: &BatchWrites) -> Result<(), StoreError> {
+        let mut writes = Writes { dialect: self.dialect, statements: Vec::new(), params: Vec::new() };
+        redemptions_and_ledger(&mut writes, batch);
+        voids_usage_offers_disputes(&mut writes, batch);
+        rollups(&mut writes, batch);
+        if writes.statements.is_empty() {
+            return Ok(());
+        }
+        let mut query = q(self.dialect.all_of(&writes.statements));
+        for param in writes.params {
+            query = query.bind(param);
+        }
+        query.execute(&mut *self.tx).await?;
+        Ok(())
+    }
 }

@@ -9,11 +9,13 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The type of one column of rows passed as a JSON array of arrays.
+/// The type of one column of rows passed as a JSON array of arrays, or of
+/// a column of a `UNION`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
     Int,
     Text,
+    Bytes,
 }
 
 /// PostgreSQL's transaction-scoped advisory lock that every write
@@ -42,6 +44,25 @@ impl Dialect {
         }
     }
 
+    /// Run once on the writer's own connection. SQLite's writer leaves WAL
+    /// checkpoints to [`Dialect::checkpoint`] in the background: checkpointing
+    /// inside a commit made every caller of that batch wait for it.
+    pub fn writer_setup(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => Some("PRAGMA wal_autocheckpoint = 0"),
+            Dialect::Postgres => None,
+        }
+    }
+
+    /// Copies committed pages from the write-ahead log into the database
+    /// without blocking the writer; PostgreSQL checkpoints by itself.
+    pub fn checkpoint(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => Some("PRAGMA wal_checkpoint(PASSIVE)"),
+            Dialect::Postgres => None,
+        }
+    }
+
     /// A table `AS alias` of the rows in the JSON array of arrays bound at
     /// `param`, with the named, typed columns: one statement, whatever the
     /// number of rows, so its plan is prepared once.
@@ -52,7 +73,7 @@ impl Dialect {
             .map(|(i, (name, col))| match (self, col) {
                 (Dialect::Sqlite, _) => format!("value ->> {i} AS {name}"),
                 (Dialect::Postgres, Col::Int) => format!("(value ->> {i})::bigint AS {name}"),
-                (Dialect::Postgres, Col::Text) => format!("(value ->> {i}) AS {name}"),
+                (Dialect::Postgres, Col::Text | Col::Bytes) => format!("(value ->> {i}) AS {name}"),
             })
             .collect();
         let from = match self {
@@ -103,6 +124,33 @@ impl Dialect {
         }
     }
 
+    /// A NULL of a type, for a `UNION` branch without that column:
+    /// PostgreSQL resolves an untyped NULL as text and then cannot match it.
+    pub fn null(self, col: Col) -> &'static str {
+        match (self, col) {
+            (Dialect::Sqlite, _) => "NULL",
+            (Dialect::Postgres, Col::Int) => "NULL::bigint",
+            (Dialect::Postgres, Col::Text) => "NULL::text",
+            (Dialect::Postgres, Col::Bytes) => "NULL::bytea",
+        }
+    }
+
+    /// Several writes as one statement, so they cost one round trip. SQLite
+    /// runs `;`-separated statements in order (each binds the `$n` it
+    /// names); PostgreSQL runs data-modifying `WITH` parts as one statement,
+    /// all against the same snapshot, so no two of them may touch one row.
+    pub fn all_of(self, statements: &[String]) -> String {
+        match (self, statements) {
+            (_, [one]) => one.clone(),
+            (Dialect::Sqlite, _) => statements.join(";\n"),
+            (Dialect::Postgres, [first @ .., last]) => {
+                let parts: Vec<String> = first.iter().enumerate().map(|(i, s)| format!("w{i} AS ({s})")).collect();
+                format!("WITH {} {last}", parts.join(", "))
+            }
+            (Dialect::Postgres, []) => String::new(),
+        }
+    }
+
     /// Bytes from lowercase hex text.
     pub fn from_hex(self, expr: &str) -> String {
         match self {
@@ -127,6 +175,14 @@ mod tests {
             Dialect::Postgres.json_rows("$1", "d", &cols),
             "(SELECT (value ->> 0) AS offer_id, (value ->> 1)::bigint AS n FROM jsonb_array_elements($1::jsonb) AS value) AS d"
         );
+    }
+
+    #[test]
+    fn several_writes_are_one_statement_in_each_dialect() {
+        let writes = ["INSERT INTO a SELECT 1".to_owned(), "UPDATE b SET c = 2".to_owned()];
+        assert_eq!(Dialect::Sqlite.all_of(&writes), "INSERT INTO a SELECT 1;\nUPDATE b SET c = 2");
+        assert_eq!(Dialect::Postgres.all_of(&writes), "WITH w0 AS (INSERT INTO a SELECT 1) UPDATE b SET c = 2");
+        assert_eq!(Dialect::Postgres.all_of(&writes[..1]), "INSERT INTO a SELECT 1");
     }
 
     #[test]

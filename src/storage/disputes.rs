@@ -17,15 +17,28 @@ pub(crate) const LEDGER_COLUMNS: &str = "SELECT seq, at, kind, redemption_id, me
 
 /// The answer a redemption row gives, as first given.
 pub(crate) fn redemption_answer(row: &AnyRow) -> Result<Redemption, StoreError> {
-    let rank = rows::small(row.int("level")?, "level")?;
+    redemption_answer_from(row, "redemption_id", "level", "amount_fen", "discount_fen", "payable_fen", "ledger_seq")
+}
+
+/// The same, from columns with other names.
+pub(crate) fn redemption_answer_from(
+    row: &AnyRow,
+    id: &str,
+    level: &str,
+    amount: &str,
+    discount: &str,
+    payable: &str,
+    seq: &str,
+) -> Result<Redemption, StoreError> {
+    let rank = rows::small(row.int(level)?, "level")?;
     let level = CreditLevel::from_rank(rank).ok_or_else(|| StoreError::Corrupt(format!("level {rank}")))?;
     Ok(Redemption {
-        redemption_id: row.text("redemption_id")?,
+        redemption_id: row.text(id)?,
         level: level.into(),
-        amount_fen: row.int("amount_fen")?,
-        discount_fen: row.int("discount_fen")?,
-        payable_fen: row.int("payable_fen")?,
-        ledger_seq: row.int("ledger_seq")?,
+        amount_fen: row.int(amount)?,
+        discount_fen: row.int(discount)?,
+        payable_fen: row.int(payable)?,
+        ledger_seq: row.int(seq)?,
     })
 }
 

@@ -5,6 +5,7 @@
 //! steps live above it, in `domain` and `engine`.
 
 mod batch;
+mod batch_reads;
 mod batch_writes;
 mod citizens;
 pub mod dialect;
@@ -23,8 +24,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub use batch::{
-    BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredRedemption, UsageKey,
-    WriteBatch, WriterConnection,
+    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredRedemption,
+    UsageKey, WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, Coordinator, EventOutcome};
 pub use keys::StoredSigningKey;

@@ -1,0 +1,148 @@
+//! Everything a batch of redemptions reads, in one `UNION ALL` statement:
+//! each branch fills the columns it has and types the rest as NULL.
+
+use super::batch::{BatchKeys, BatchReads, WriteBatch, q};
+use super::dialect::Col::{self, Bytes, Int, Text};
+use super::dialect::Dialect;
+use super::disputes::redemption_answer_from;
+use super::merchants::OFFER_COLUMNS;
+use super::rows::{self, StoredRow};
+use super::{StoreError, StoredOffer, json};
+use crate::domain::ledger::GENESIS_HASH;
+use crate::domain::offers::OfferRules;
+use serde_json::json;
+use sqlx::any::AnyRow;
+
+/// The columns every branch has: a kind, four texts, five numbers, bytes.
+const TEXTS: [&str; 4] = ["t1", "t2", "t3", "t4"];
+const INTS: [&str; 5] = ["n1", "n2", "n3", "n4", "n5"];
+
+/// One branch: `kind`, then its own expressions for the leading columns.
+fn branch(d: Dialect, kind: &str, texts: &[&str], ints: &[&str], bytes: Option<&str>, from: &str) -> String {
+    let mut columns = vec![format!("'{kind}' AS kind")];
+    let fill = |names: &[&str], given: &[&str], col: Col| -> Vec<String> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{} AS {name}", given.get(i).copied().unwrap_or(d.null(col))))
+            .collect()
+    };
+    columns.extend(fill(&TEXTS, texts, Text));
+    columns.extend(fill(&INTS, ints, Int));
+    columns.push(format!("{} AS b", bytes.unwrap_or(d.null(Bytes))));
+    format!("SELECT {} FROM {from}", columns.join(", "))
+}
+
+fn statement(d: Dialect) -> String {
+    let idempotency = d.json_rows("$1", "k", &[("m", Text), ("k", Text)]);
+    let citizens = d.json_rows("$3", "c", &[("n", Int)]);
+    let usage = d.json_rows("$5", "k", &[("o", Text), ("c", Int), ("p", Text)]);
+    let rollups = d.json_rows("$6", "k", &[("day", Text), ("m", Text), ("o", Text), ("l", Int)]);
+    let branches = [
+        branch(
+            d,
+            "idem",
+            &["i.merchant_id", "i.idempotency_key", "i.request_hash", "r.redemption_id"],
+            &["r.level", "r.amount_fen", "r.discount_fen", "r.payable_fen", "r.ledger_seq"],
+            None,
+            &format!(
+                "idempotency_keys i JOIN {idempotency} ON i.merchant_id = k.m AND i.idempotency_key = k.k \
+                 JOIN redemptions r ON r.redemption_id = i.redemption_id"
+            ),
+        ),
+        branch(d, "code", &["code_id"], &[], None, &format!("redemptions WHERE code_id IN {}", d.json_texts("$2"))),
+        branch(d, "citizen", &[], &["number"], None, &format!("citizens WHERE number IN (SELECT n FROM {citizens})")),
+        branch(
+            d,
+            "offer",
+            &["offer_id", "merchant_id", "rules"],
+            &["granted_fen", "granted_count"],
+            None,
+            &format!("({OFFER_COLUMNS} WHERE offer_id IN {}) AS o", d.json_texts("$4")),
+        ),
+        branch(
+            d,
+            "usage",
+            &["u.offer_id", "u.period_key"],
+            &["u.citizen_number", "u.used"],
+            None,
+            &format!(
+                "citizen_offer_usage u JOIN {usage} ON u.offer_id = k.o AND u.citizen_number = k.c AND u.period_key = k.p"
+            ),
+        ),
+        branch(
+            d,
+            "part",
+            &["r.day", "r.merchant_id", "r.offer_id"],
+            &["r.level", "r.part"],
+            Some("r.citizens"),
+            &format!(
+                "reduction_rollups r JOIN {rollups} ON r.day = k.day AND r.merchant_id = k.m AND r.offer_id = k.o \
+                 AND r.level = k.l WHERE r.part = (SELECT MAX(p.part) FROM reduction_rollups p WHERE p.day = r.day \
+                 AND p.merchant_id = r.merchant_id AND p.offer_id = r.offer_id AND p.level = r.level)"
+            ),
+        ),
+        branch(d, "head", &["hash"], &["seq"], None, "(SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1) AS h"),
+    ];
+    branches.join(" UNION ALL ")
+}
+
+impl WriteBatch<'_> {
+    /// The stored state a batch of redemptions (and voids) decides against.
+    pub async fn read(&mut self, keys: &BatchKeys<'_>) -> Result<BatchReads, StoreError> {
+        let usage: Vec<_> = keys.usage.iter().map(|(o, c, p)| json!([o, c, p])).collect();
+        let rollups: Vec<_> = keys.rollups.iter().map(|(day, m, o, l)| json!([day, m, o, l])).collect();
+        let citizens: Vec<[i64; 1]> = keys.citizens.iter().map(|&n| [n]).collect();
+        let rows = q(statement(self.dialect))
+            .bind(json(&keys.idempotency))
+            .bind(json(&keys.code_ids))
+            .bind(json(&citizens))
+            .bind(json(&keys.offer_ids))
+            .bind(json(&usage))
+            .bind(json(&rollups))
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut reads = BatchReads { ledger_head: (0, GENESIS_HASH.to_owned()), ..Default::default() };
+        for row in &rows {
+            take(&mut reads, row)?;
+        }
+        Ok(reads)
+    }
+}
+
+fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
+    match r.text("kind")?.as_str() {
+        "idem" => {
+            let answer = redemption_answer_from(r, "t4", "n1", "n2", "n3", "n4", "n5")?;
+            reads.idempotency.insert((r.text("t1")?, r.text("t2")?), (r.text("t3")?, answer));
+        }
+        "code" => {
+            reads.used_codes.insert(r.text("t1")?);
+        }
+        "citizen" => {
+            reads.citizens.insert(r.int("n1")?);
+        }
+        "offer" => {
+            let rules: OfferRules =
+                serde_json::from_str(&r.text("t3")?).map_err(|e| StoreError::Corrupt(format!("offer rules: {e}")))?;
+            let offer = StoredOffer {
+                offer_id: r.text("t1")?,
+                merchant_id: r.text("t2")?,
+                rules,
+                granted_fen: r.int("n1")?,
+                granted_count: r.int("n2")?,
+            };
+            reads.offers.insert(offer.offer_id.clone(), offer);
+        }
+        "usage" => {
+            reads.usage.insert((r.text("t1")?, r.int("n1")?, r.text("t2")?), r.int("n2")?);
+        }
+        "part" => {
+            let key = (r.text("t1")?, r.text("t2")?, r.text("t3")?, rows::small(r.int("n1")?, "level")?);
+            reads.open_parts.insert(key, (r.int("n2")?, r.bytes("b")?));
+        }
+        "head" => reads.ledger_head = (r.int("n1")?, r.text("t1")?),
+        other => return Err(StoreError::Corrupt(format!("a batch read of kind {other:?}"))),
+    }
+    Ok(())
+}
