@@ -28,6 +28,14 @@ pub struct Node {
     process: std::process::Child,
 }
 
+impl Node {
+    /// SIGKILL: no shutdown, no flush, nothing finished that was in flight.
+    pub fn kill_hard(mut self) {
+        self.process.kill().unwrap();
+        self.process.wait().unwrap();
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.process.kill();

@@ -2,6 +2,7 @@
 
 mod code_privacy;
 mod codes;
+mod crash;
 mod database;
 mod demo;
 mod disputes;
