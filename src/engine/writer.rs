@@ -1,6 +1,8 @@
-//! The writer task: group commit. It takes every command waiting, up to a
-//! batch, without waiting for more, so a lone command on an idle node is
-//! written at once and a crowd shares one transaction and one sync.
+//! The writer task: group commit. It waits for one command, takes the
+//! writer lock, then takes every command that has arrived meanwhile, up to
+//! a batch, without waiting for more: a lone command on an idle node is
+//! written at once, a crowd shares one transaction and one sync, and a node
+//! that waited for another node's lock brings everything that queued.
 
 use super::plan::{self, Planned};
 use super::{Command, EngineError, Job, Outcome};
@@ -11,16 +13,17 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
     let mut jobs = Vec::with_capacity(batch);
     let mut connection: Option<WriterConnection> = None;
     while queue.recv_many(&mut jobs, batch).await > 0 {
-        let (commands, replies): (Vec<Command>, Vec<_>) = jobs.drain(..).map(|j| (j.command, j.reply)).unzip();
         let started = std::time::Instant::now();
-        match commit(&store, &mut connection, &commands).await {
+        let result = commit(&store, &mut connection, &mut queue, &mut jobs, batch).await;
+        let replies = jobs.drain(..).map(|job| job.reply);
+        match result {
             Ok(outcomes) => {
                 tracing::debug!(
-                    commands = commands.len(),
+                    commands = outcomes.len(),
                     micros = started.elapsed().as_micros() as u64,
                     "batch committed"
                 );
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                for (reply, outcome) in replies.zip(outcomes) {
                     // A caller that has gone away still had its write made.
                     let _ = reply.send(Ok(outcome));
                 }
@@ -28,7 +31,7 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
             Err(error) => {
                 // The transaction rolled back: nothing of the batch was written,
                 // so every caller may safely retry with its Idempotency-Key.
-                tracing::error!(%error, commands = commands.len(), "a write batch failed");
+                tracing::error!(%error, commands = replies.len(), "a write batch failed");
                 // The connection may be what broke: the next batch opens another.
                 connection = None;
                 for reply in replies {
@@ -52,17 +55,28 @@ pub(super) async fn checkpoints(store: SharedStore, engine: mpsc::WeakSender<Job
     }
 }
 
-/// Reads what the batch needs, decides it, writes it, commits.
+/// Takes the writer lock, then whatever else has arrived (while another
+/// node held the lock, a crowd may have), reads what the batch needs,
+/// decides it, writes it, commits.
 async fn commit(
     store: &SharedStore,
     connection: &mut Option<WriterConnection>,
-    commands: &[Command],
+    queue: &mut mpsc::Receiver<Job>,
+    jobs: &mut Vec<Job>,
+    limit: usize,
 ) -> Result<Vec<Outcome>, StoreError> {
     if connection.is_none() {
         *connection = Some(store.writer_connection().await?);
     }
     let mut batch = store.write_batch(connection.as_mut().expect("opened above")).await?;
-    let wanted = plan::wanted(commands);
+    while jobs.len() < limit {
+        match queue.try_recv() {
+            Ok(job) => jobs.push(job),
+            Err(_) => break,
+        }
+    }
+    let commands: Vec<Command> = jobs.iter().map(|job| job.command.clone()).collect();
+    let wanted = plan::wanted(&commands);
     let mut reads = batch.read(&wanted.keys).await?;
     // Voids and dispute resolutions are rare: they read on their own.
     if !wanted.dispute_ids.is_empty() {
@@ -73,7 +87,7 @@ async fn commit(
     if !redemption_ids.is_empty() {
         reads.redemptions = batch.redemptions(&redemption_ids).await?;
     }
-    let Planned { outcomes, writes } = plan::plan(commands, reads);
+    let Planned { outcomes, writes } = plan::plan(&commands, reads);
     batch.write(&writes).await?;
     batch.commit().await?;
     Ok(outcomes)

@@ -159,12 +159,7 @@ impl Store {
 
     /// A transaction on the writer's connection, holding the writer lock.
     pub async fn write_batch<'c>(&self, writer: &'c mut WriterConnection) -> Result<WriteBatch<'c>, StoreError> {
-        let (begin, lock) = self.dialect.begin_write();
-        let mut tx = writer.0.begin_with(begin).await?;
-        if let Some(lock) = lock {
-            sqlx::query(lock).execute(&mut *tx).await?;
-        }
-        Ok(WriteBatch { tx, dialect: self.dialect })
+        Ok(WriteBatch { tx: writer.0.begin_with(self.dialect.begin_write()).await?, dialect: self.dialect })
     }
 }
 

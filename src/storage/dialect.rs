@@ -19,8 +19,9 @@ pub enum Col {
 }
 
 /// PostgreSQL's transaction-scoped advisory lock that every write
-/// transaction takes: the equivalent of SQLite's single writer.
-const WRITER_LOCK: &str = "SELECT pg_advisory_xact_lock(7418265)";
+/// transaction takes, the equivalent of SQLite's single writer, sent with
+/// its BEGIN as one simple query: one round trip, not two.
+const BEGIN_WITH_WRITER_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(7418265)";
 
 impl Dialect {
     pub fn of_url(url: &str) -> Option<Dialect> {
@@ -33,14 +34,13 @@ impl Dialect {
         }
     }
 
-    /// The statement that opens a write transaction, and the one run right
-    /// after it to take the writer lock. SQLite takes its write lock up
-    /// front (BEGIN IMMEDIATE), so two writers never both read and then
-    /// deadlock upgrading their locks.
-    pub fn begin_write(self) -> (&'static str, Option<&'static str>) {
+    /// The statement that opens a write transaction holding the writer
+    /// lock. SQLite takes its write lock up front (BEGIN IMMEDIATE), so two
+    /// writers never both read and then deadlock upgrading their locks.
+    pub fn begin_write(self) -> &'static str {
         match self {
-            Dialect::Sqlite => ("BEGIN IMMEDIATE", None),
-            Dialect::Postgres => ("BEGIN", Some(WRITER_LOCK)),
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => BEGIN_WITH_WRITER_LOCK,
         }
     }
 

@@ -116,12 +116,7 @@ impl Store {
     /// PostgreSQL's advisory lock), so checks and writes never interleave
     /// with another writer's, on this node or any other.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>, StoreError> {
-        let (begin, lock) = self.dialect.begin_write();
-        let mut tx = self.pool.begin_with(begin).await?;
-        if let Some(lock) = lock {
-            sqlx::query(lock).execute(&mut *tx).await?;
-        }
-        Ok(tx)
+        Ok(self.pool.begin_with(self.dialect.begin_write()).await?)
     }
 }
 
