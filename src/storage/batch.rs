@@ -142,9 +142,7 @@ pub(super) fn q(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyA
 impl Store {
     pub async fn writer_connection(&self) -> Result<WriterConnection, StoreError> {
         let mut connection = self.pool.acquire().await?.detach();
-        if let Some(setup) = self.dialect.writer_setup() {
-            sqlx::query(setup).execute(&mut connection).await?;
-        }
+        sqlx::query(self.dialect.writer_setup()).execute(&mut connection).await?;
         Ok(WriterConnection(connection))
     }
 
