@@ -168,7 +168,7 @@ async fn run(args: &Args) -> Result<(), String> {
     std::fs::write(&jwks, idp.jwks().to_string()).unwrap();
     // The keys exist before the nodes start, so every node signs with the same one.
     let codes = Arc::new(setup::mint_codes(&store, &citizens, 15_000 * args.seconds as usize).await);
-    let processes: Vec<_> = (0..args.nodes).map(|_| setup::spawn_node(&database.url, &idp, &jwks)).collect();
+    let processes: Vec<_> = (0..args.nodes).map(|n| setup::spawn_node(&database.url, &idp, &jwks, n)).collect();
     let nodes: Arc<Vec<String>> = Arc::new(processes.iter().map(|n| n.base.clone()).collect());
     let tokens = Arc::new(setup::tokens(&idp, 2_000));
     println!(

@@ -1,8 +1,6 @@
 //! What the load run drives: a fresh database with merchants, offers and
 //! citizens, a local identity provider, and N real `xinyi serve` processes.
 
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
 use time::{Duration, OffsetDateTime};
 use xinyi::auth::bearer_tokens::{new_merchant_key, token_hash};
 use xinyi::citizen_handle::CitizenNumber;
@@ -129,56 +127,27 @@ pub async fn mint_codes(store: &SharedStore, citizens: &[CitizenNumber], count: 
         .collect()
 }
 
-/// A `xinyi serve` process; killed when dropped.
-pub struct Node {
-    pub base: String,
-    process: Child,
-}
+// Shared with the API tests; the bench never kills a node on purpose.
+#[allow(dead_code)]
+#[path = "../../tests/support/serve_process.rs"]
+mod serve_process;
+pub use serve_process::Node;
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-pub fn spawn_node(database_url: &str, idp: &DemoIdp, jwks_path: &std::path::Path) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xinyi"))
-        .arg("serve")
-        .env("XINYI_ADDR", "127.0.0.1:0")
-        .env("XINYI_DATABASE_URL", database_url)
-        .env("XINYI_MASTER_KEY", MASTER_KEY)
-        .env("XINYI_IDP_JWKS", jwks_path)
-        .env("XINYI_IDP_ISSUER", &idp.issuer)
-        .env("XINYI_IDP_AUDIENCE", &idp.audience)
-        .env("XINYI_LOG", std::env::var("XINYI_LOAD_LOG").unwrap_or_else(|_| "info".into()))
-        .env("XINYI_LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("the node logs before it exits").unwrap();
-        let log: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if let Some(address) = log["fields"]["address"].as_str() {
-            break address.to_owned();
-        }
-    };
-    std::thread::spawn(move || {
-        // With XINYI_LOAD_LOG, the node's log is kept for reading afterwards.
-        let keep = std::env::var("XINYI_LOAD_LOG").is_ok();
-        let mut kept =
-            std::fs::File::create(std::env::temp_dir().join(format!("xinyi-load-{}.log", std::process::id())))
-                .ok()
-                .filter(|_| keep);
-        for line in lines.map_while(Result::ok) {
-            if let Some(file) = kept.as_mut() {
-                use std::io::Write as _;
-                let _ = writeln!(file, "{line}");
-            }
-        }
-    });
-    Node { base: format!("http://{address}"), process: child }
+/// A node on `database_url`. With `XINYI_LOAD_LOG` (a log filter), its log
+/// is kept in the temporary directory for reading afterwards.
+pub fn spawn_node(database_url: &str, idp: &DemoIdp, jwks_path: &std::path::Path, n: usize) -> Node {
+    let jwks = jwks_path.display().to_string();
+    let env = [
+        ("XINYI_DATABASE_URL", database_url),
+        ("XINYI_MASTER_KEY", MASTER_KEY),
+        ("XINYI_IDP_JWKS", jwks.as_str()),
+        ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
+        ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
+    ];
+    let filter = std::env::var("XINYI_LOAD_LOG").ok();
+    let keep =
+        filter.as_ref().map(|_| std::env::temp_dir().join(format!("xinyi-load-{}-node{n}.log", std::process::id())));
+    Node::spawn(&env, filter.as_deref().unwrap_or("info"), keep)
 }
 
 /// Citizen sign-in tokens for the issuance phases.

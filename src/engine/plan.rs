@@ -166,28 +166,7 @@ impl Planner {
             self.count_usage((a.offer_id.clone(), a.citizen.0 as i64, period.clone()), 1);
         }
         self.count_offer(&a.offer_id, entry.discount_fen, 1);
-        // A void later in the same batch finds it.
-        self.reads.redemptions.insert(
-            a.redemption_id.clone(),
-            StoredRedemption {
-                merchant_id: a.merchant_id.clone(),
-                offer_id: a.offer_id.clone(),
-                citizen_number: a.citizen.0 as i64,
-                level: a.level.rank(),
-                amount_fen: a.amount_fen,
-                discount_fen: entry.discount_fen,
-                payable_fen: entry.payable_fen,
-                period_key: period.clone(),
-                created_at: a.now,
-                voided_at: None,
-                category: a.merchant_category.clone(),
-                district: a.merchant_district.clone(),
-                citizen_pseudonym: a.citizen_pseudonym.clone(),
-            },
-        );
-        self.planned.writes.redemptions.push(NewRedemption {
-            redemption_id: a.redemption_id.clone(),
-            code_id: a.code_id.clone(),
+        let stored = StoredRedemption {
             merchant_id: a.merchant_id.clone(),
             offer_id: a.offer_id.clone(),
             citizen_number: a.citizen.0 as i64,
@@ -196,8 +175,19 @@ impl Planner {
             discount_fen: entry.discount_fen,
             payable_fen: entry.payable_fen,
             period_key: period,
-            scanned_at: a.scanned_at,
             created_at: a.now,
+            voided_at: None,
+            category: a.merchant_category.clone(),
+            district: a.merchant_district.clone(),
+            citizen_pseudonym: a.citizen_pseudonym.clone(),
+        };
+        // A void later in the same batch finds it.
+        self.reads.redemptions.insert(a.redemption_id.clone(), stored.clone());
+        self.planned.writes.redemptions.push(NewRedemption {
+            redemption_id: a.redemption_id.clone(),
+            code_id: a.code_id.clone(),
+            stored,
+            scanned_at: a.scanned_at,
             ledger_seq: entry.seq,
             idempotency_key: a.idempotency_key.clone(),
             request_hash: a.request_hash.clone(),

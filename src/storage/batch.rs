@@ -20,7 +20,7 @@ pub type UsageKey = (String, i64, String);
 pub type RollupKey = (String, String, String, u8);
 
 /// A stored redemption, as a void needs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRedemption {
     pub merchant_id: String,
     pub offer_id: String,
@@ -67,20 +67,14 @@ pub struct BatchKeys<'k> {
     pub rollups: Vec<RollupKey>,
 }
 
+/// A redemption the batch makes: its row as a later void reads it, and
+/// what only the insert needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRedemption {
     pub redemption_id: String,
     pub code_id: String,
-    pub merchant_id: String,
-    pub offer_id: String,
-    pub citizen_number: i64,
-    pub level: u8,
-    pub amount_fen: i64,
-    pub discount_fen: i64,
-    pub payable_fen: i64,
-    pub period_key: Option<String>,
+    pub stored: StoredRedemption,
     pub scanned_at: OffsetDateTime,
-    pub created_at: OffsetDateTime,
     pub ledger_seq: i64,
     pub idempotency_key: String,
     pub request_hash: String,

@@ -84,16 +84,16 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
             json!([
                 r.redemption_id,
                 r.code_id,
-                r.merchant_id,
-                r.offer_id,
-                r.citizen_number,
-                r.level,
-                r.amount_fen,
-                r.discount_fen,
-                r.payable_fen,
-                r.period_key,
+                r.stored.merchant_id,
+                r.stored.offer_id,
+                r.stored.citizen_number,
+                r.stored.level,
+                r.stored.amount_fen,
+                r.stored.discount_fen,
+                r.stored.payable_fen,
+                r.stored.period_key,
                 unix(r.scanned_at),
-                unix(r.created_at),
+                unix(r.stored.created_at),
                 r.ledger_seq,
                 r.voided.map(|(at, _)| unix(at)),
                 r.voided.map(|(_, seq)| seq)
@@ -104,7 +104,9 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
     let rows = b
         .redemptions
         .iter()
-        .map(|r| json!([r.merchant_id, r.idempotency_key, r.request_hash, r.redemption_id, unix(r.created_at)]))
+        .map(|r| {
+            json!([r.stored.merchant_id, r.idempotency_key, r.request_hash, r.redemption_id, unix(r.stored.created_at)])
+        })
         .collect();
     let columns = [
         ("merchant_id", Text),

@@ -22,26 +22,9 @@ pub struct TestApp {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-/// A second node: its own process, the same database.
-pub struct Node {
-    pub base: String,
-    process: std::process::Child,
-}
-
-impl Node {
-    /// SIGKILL: no shutdown, no flush, nothing finished that was in flight.
-    pub fn kill_hard(mut self) {
-        self.process.kill().unwrap();
-        self.process.wait().unwrap();
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
+#[path = "../support/serve_process.rs"]
+mod serve_process;
+pub use serve_process::Node;
 
 pub const MASTER_KEY: &str = "a test master key that is long enough to use";
 
@@ -101,31 +84,15 @@ impl TestApp {
     /// A second `xinyi serve` process on the same database, identity
     /// provider and master key: another node behind the load balancer.
     pub async fn second_node(&self) -> Node {
-        use std::io::BufRead as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xinyi"))
-            .arg("serve")
-            .env("XINYI_ADDR", "127.0.0.1:0")
-            .env("XINYI_DATABASE_URL", &self.database_url)
-            .env("XINYI_MASTER_KEY", MASTER_KEY)
-            .env("XINYI_IDP_JWKS", &self.settings.idp.jwks)
-            .env("XINYI_IDP_ISSUER", &self.settings.idp.issuer)
-            .env("XINYI_IDP_AUDIENCE", &self.settings.idp.audience)
-            .env("XINYI_LOG", "info")
-            .env("XINYI_LOG_FORMAT", "json")
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let address = loop {
-            let line = lines.next().expect("the node logs before it exits").unwrap();
-            let log: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            if let Some(address) = log["fields"]["address"].as_str() {
-                break address.to_owned();
-            }
-        };
-        // Keep draining its log so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Node { base: format!("http://{address}"), process: child }
+        let idp = &self.settings.idp;
+        let env = [
+            ("XINYI_DATABASE_URL", self.database_url.as_str()),
+            ("XINYI_MASTER_KEY", MASTER_KEY),
+            ("XINYI_IDP_JWKS", idp.jwks.as_str()),
+            ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
+            ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
+        ];
+        Node::spawn(&env, "info", None)
     }
 
     pub fn url(&self, path: &str) -> String {
