@@ -133,7 +133,17 @@ impl Engine {
         assert!(limits.batch >= 1 && limits.queue >= limits.batch, "a batch fits in the queue");
         let (queue, jobs) = mpsc::channel(limits.queue);
         tokio::spawn(writer::checkpoints(store.clone(), queue.downgrade()));
-        tokio::spawn(writer::run(store, jobs, limits.batch));
+        let writer = tokio::spawn(writer::run(store, jobs, limits.batch));
+        tokio::spawn(async move {
+            // A writer that panicked broke an invariant of the ledger: the
+            // node must not limp on answering 503; its supervisor restarts it.
+            if let Err(failure) = writer.await
+                && failure.is_panic()
+            {
+                tracing::error!(%failure, "the ledger writer panicked; stopping the node");
+                std::process::abort();
+            }
+        });
         Engine { queue }
     }
 
