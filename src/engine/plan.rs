@@ -50,6 +50,11 @@ pub(super) fn wanted(commands: &[Command]) -> Wanted<'_> {
             Command::Resolve { dispute_id, .. } => wanted.dispute_ids.push(dispute_id),
         }
     }
+    // A crowd at one counter shares its rollup and counters: read each once.
+    wanted.keys.usage.sort_unstable();
+    wanted.keys.usage.dedup();
+    wanted.keys.rollups.sort_unstable();
+    wanted.keys.rollups.dedup();
     wanted
 }
 

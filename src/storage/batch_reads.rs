@@ -77,9 +77,11 @@ fn statement(d: Dialect) -> String {
             &["r.level", "r.part"],
             Some("r.citizens"),
             &format!(
-                "reduction_rollups r JOIN {rollups} ON r.day = k.day AND r.merchant_id = k.m AND r.offer_id = k.o \
-                 AND r.level = k.l WHERE r.part = (SELECT MAX(p.part) FROM reduction_rollups p WHERE p.day = r.day \
-                 AND p.merchant_id = r.merchant_id AND p.offer_id = r.offer_id AND p.level = r.level)"
+                // The last part by a seek on the whole key: correlated with the
+                // rollup's own rows instead, it visited every part of the day.
+                "{rollups} JOIN reduction_rollups r ON r.day = k.day AND r.merchant_id = k.m AND r.offer_id = k.o \
+                 AND r.level = k.l AND r.part = (SELECT MAX(p.part) FROM reduction_rollups p WHERE p.day = k.day \
+                 AND p.merchant_id = k.m AND p.offer_id = k.o AND p.level = k.l)"
             ),
         ),
         branch(d, "head", &["hash"], &["seq"], None, "(SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1) AS h"),
