@@ -9,7 +9,7 @@ use super::dialect::Dialect;
 use super::rows::{self, StoredRow};
 use super::{Dispute, Store, StoreError, StoredOffer, json};
 use crate::domain::ledger::LedgerEntry;
-use sqlx::{Any, AnyConnection, Connection as _};
+use sqlx::{Any, AnyConnection, Executor as _};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::api::Redemption;
@@ -118,10 +118,16 @@ pub struct BatchWrites {
     pub resolutions: Vec<DisputeResolution>,
 }
 
-/// One batch's write transaction, holding the writer lock.
+/// One batch's write transaction on the writer's own connection, holding
+/// the writer lock once begun. It is begun and committed by hand, folded
+/// into the batch's own statements where the database allows
+/// ([`Dialect::batch_transaction`]); if anything fails, the writer drops
+/// the connection, which rolls the transaction back.
 pub struct WriteBatch<'c> {
-    pub(super) tx: sqlx::Transaction<'c, Any>,
+    pub(super) conn: &'c mut AnyConnection,
     pub(super) dialect: Dialect,
+    pub(super) begun: bool,
+    pub(super) committed: bool,
 }
 
 /// The connection a node's writer keeps for itself. Always the same one,
@@ -149,16 +155,26 @@ impl Store {
         Ok(())
     }
 
-    /// A transaction on the writer's connection, holding the writer lock.
+    /// A batch on the writer's connection; its transaction begins at once,
+    /// or with its read.
     pub async fn write_batch<'c>(&self, writer: &'c mut WriterConnection) -> Result<WriteBatch<'c>, StoreError> {
-        Ok(WriteBatch { tx: writer.0.begin_with(self.dialect.begin_write()).await?, dialect: self.dialect })
+        let begin_alone = self.dialect.batch_transaction().begin_alone;
+        if let Some(begin) = begin_alone {
+            writer.0.execute(begin).await?;
+        }
+        Ok(WriteBatch { conn: &mut writer.0, dialect: self.dialect, begun: begin_alone.is_some(), committed: false })
     }
 }
 
 impl WriteBatch<'_> {
-    /// Commits; only after this returns is anything the batch did durable.
+    /// Commits, unless the write did; only after this returns is anything
+    /// the batch did durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit().await?)
+        assert!(self.begun, "a batch commits what it began");
+        if !self.committed {
+            self.conn.execute("COMMIT").await?;
+        }
+        Ok(())
     }
 
     pub async fn redemptions(&mut self, ids: &[&str]) -> Result<HashMap<String, StoredRedemption>, StoreError> {
@@ -169,7 +185,7 @@ impl WriteBatch<'_> {
              WHERE r.redemption_id IN {}",
             self.dialect.json_texts("$1")
         );
-        let rows = q(sql).bind(json(&ids)).fetch_all(&mut *self.tx).await?;
+        let rows = q(sql).bind(json(&ids)).fetch_all(&mut *self.conn).await?;
         rows.iter()
             .map(|r| {
                 let stored = StoredRedemption {
@@ -198,7 +214,7 @@ impl WriteBatch<'_> {
             super::disputes::dispute_columns(self.dialect),
             self.dialect.json_texts("$1")
         );
-        let rows = q(sql).bind(json(&ids)).fetch_all(&mut *self.tx).await?;
+        let rows = q(sql).bind(json(&ids)).fetch_all(&mut *self.conn).await?;
         rows.iter().map(|r| rows::dispute(r).map(|d| (d.dispute_id.clone(), d))).collect()
     }
 }

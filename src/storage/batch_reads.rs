@@ -95,15 +95,18 @@ impl WriteBatch<'_> {
         let usage: Vec<_> = keys.usage.iter().map(|(o, c, p)| json!([o, c, p])).collect();
         let rollups: Vec<_> = keys.rollups.iter().map(|(day, m, o, l)| json!([day, m, o, l])).collect();
         let citizens: Vec<[i64; 1]> = keys.citizens.iter().map(|&n| [n]).collect();
-        let rows = q(statement(self.dialect))
+        assert!(!self.begun || self.dialect.batch_transaction().before_read.is_empty(), "one read a batch");
+        let sql = format!("{}{}", self.dialect.batch_transaction().before_read, statement(self.dialect));
+        let rows = q(sql)
             .bind(json(&keys.idempotency))
             .bind(json(&keys.code_ids))
             .bind(json(&citizens))
             .bind(json(&keys.offer_ids))
             .bind(json(&usage))
             .bind(json(&rollups))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut *self.conn)
             .await?;
+        self.begun = true;
         let mut reads = BatchReads { ledger_head: (0, GENESIS_HASH.to_owned()), ..Default::default() };
         for row in &rows {
             take(&mut reads, row)?;

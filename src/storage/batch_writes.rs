@@ -249,14 +249,21 @@ impl WriteBatch<'_> {
         redemptions_and_ledger(&mut writes, batch);
         voids_usage_offers_disputes(&mut writes, batch);
         rollups(&mut writes, batch);
-        if writes.statements.is_empty() {
-            return Ok(());
+        assert!(self.begun && !self.committed, "a batch writes inside its transaction, once");
+        let after_write = self.dialect.batch_transaction().after_write;
+        let mut sql = self.dialect.all_of(&writes.statements);
+        match after_write {
+            Some(commit) if sql.is_empty() => sql = commit.trim_start_matches([';', '\n']).to_owned(),
+            Some(commit) => sql.push_str(commit),
+            None if sql.is_empty() => return Ok(()),
+            None => {}
         }
-        let mut query = q(self.dialect.all_of(&writes.statements));
+        let mut query = q(sql);
         for param in writes.params {
             query = query.bind(param);
         }
-        query.execute(&mut *self.tx).await?;
+        query.execute(&mut *self.conn).await?;
+        self.committed = after_write.is_some();
         Ok(())
     }
 }

@@ -18,6 +18,18 @@ pub enum Col {
     Bytes,
 }
 
+/// Where a batch's transaction begins and ends (see
+/// [`Dialect::batch_transaction`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchTransaction {
+    /// Sent on its own, as a simple query, before anything else.
+    pub begin_alone: Option<&'static str>,
+    /// Put in front of the batch's read.
+    pub before_read: &'static str,
+    /// Put behind the batch's write; `None`: commit on its own.
+    pub after_write: Option<&'static str>,
+}
+
 /// PostgreSQL's transaction-scoped advisory lock that every write
 /// transaction takes, the equivalent of SQLite's single writer, sent with
 /// its BEGIN as one simple query: one round trip, not two.
@@ -41,6 +53,26 @@ impl Dialect {
         match self {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
             Dialect::Postgres => BEGIN_WITH_WRITER_LOCK,
+        }
+    }
+
+    /// How a batch on the writer's own connection opens its transaction,
+    /// before its read, and closes it, after its write. SQLite runs
+    /// `;`-separated statements in one call, so `BEGIN IMMEDIATE` goes in
+    /// front of the read and `COMMIT` behind the write: two round trips to
+    /// its worker thread instead of four. A prepared PostgreSQL statement is
+    /// one statement, so there the lock comes first, on its own (one simple
+    /// query with its `BEGIN`), and `COMMIT` last.
+    pub fn batch_transaction(self) -> BatchTransaction {
+        match self {
+            Dialect::Sqlite => BatchTransaction {
+                begin_alone: None,
+                before_read: "BEGIN IMMEDIATE;\n",
+                after_write: Some(";\nCOMMIT"),
+            },
+            Dialect::Postgres => {
+                BatchTransaction { begin_alone: Some(BEGIN_WITH_WRITER_LOCK), before_read: "", after_write: None }
+            }
         }
     }
 
