@@ -1,8 +1,10 @@
-//! The writer task: group commit. It waits for one command, takes the
-//! writer lock, then takes every command that has arrived meanwhile, up to
-//! a batch, without waiting for more: a lone command on an idle node is
-//! written at once, a crowd shares one transaction and one sync, and a node
-//! that waited for another node's lock brings everything that queued.
+//! The writer task: group commit. It waits for one command, opens the
+//! batch (on PostgreSQL that takes the writer lock; SQLite takes its lock
+//! with the batch's read), then takes every command that has arrived
+//! meanwhile, up to a batch, without waiting for more: a lone command on an
+//! idle node is written at once, a crowd shares one transaction and one
+//! sync, and a node that waited for another node's lock brings everything
+//! that queued.
 
 use super::plan::{self, Planned};
 use super::{Command, EngineError, Job, Outcome};
@@ -55,7 +57,7 @@ pub(super) async fn checkpoints(store: SharedStore, engine: mpsc::WeakSender<Job
     }
 }
 
-/// Takes the writer lock, then whatever else has arrived (while another
+/// Opens the batch, then takes whatever else has arrived (while another
 /// node held the lock, a crowd may have), reads what the batch needs,
 /// decides it, writes it, commits.
 async fn commit(
