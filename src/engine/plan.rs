@@ -31,9 +31,9 @@ pub(super) struct Wanted<'c> {
 /// not known until it is read, and reading is one statement for the batch.
 const LIMIT_PERIODS: [LimitPeriod; 4] = [LimitPeriod::Day, LimitPeriod::Week, LimitPeriod::Month, LimitPeriod::Year];
 
-pub(super) fn wanted(commands: &[Command]) -> Wanted<'_> {
+pub(super) fn wanted<'c>(commands: &[&'c Command]) -> Wanted<'c> {
     let mut wanted = Wanted::default();
-    for command in commands {
+    for &command in commands {
         match command {
             Command::Redeem(a) => {
                 let keys = &mut wanted.keys;
@@ -73,7 +73,7 @@ pub(super) struct Planned {
     pub writes: BatchWrites,
 }
 
-pub(super) fn plan(commands: &[Command], reads: BatchReads) -> Planned {
+pub(super) fn plan(commands: &[&Command], reads: BatchReads) -> Planned {
     let mut planner = Planner {
         reads,
         planned: Planned { outcomes: Vec::new(), writes: BatchWrites::default() },

@@ -70,7 +70,7 @@ fn refusal(outcome: &Outcome) -> Option<Refusal> {
 #[test]
 fn two_scans_of_one_code_in_one_batch_redeem_once_and_the_first_wins() {
     let commands = [Command::Redeem(attempt(1, "code-a", 1, 10_000)), Command::Redeem(attempt(2, "code-a", 1, 20_000))];
-    let planned = plan(&commands, reads(offer(None, None)));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(None, None)));
     assert_eq!(redeemed(&planned.outcomes[0]), Some(1000));
     assert_eq!(refusal(&planned.outcomes[1]), Some(Refusal::CodeUsed));
     assert_eq!(planned.writes.redemptions.len(), 1);
@@ -88,7 +88,7 @@ fn a_budget_is_spent_in_arrival_order_to_the_fen() {
         Command::Redeem(attempt(4, "c4", 4, 2_000)),
         Command::Redeem(attempt(5, "c5", 5, 10)),
     ];
-    let planned = plan(&commands, reads(offer(Some(1_000), None)));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(Some(1_000), None)));
     let discounts: Vec<_> = planned.outcomes.iter().map(redeemed).collect();
     assert_eq!(discounts, [Some(400), Some(400), None, Some(200), None]);
     assert_eq!(refusal(&planned.outcomes[2]), Some(Refusal::BudgetExhausted));
@@ -98,7 +98,7 @@ fn a_budget_is_spent_in_arrival_order_to_the_fen() {
 #[test]
 fn a_per_citizen_limit_counts_the_batch_s_own_redemptions() {
     let commands = [Command::Redeem(attempt(1, "c1", 7, 1_000)), Command::Redeem(attempt(2, "c2", 7, 1_000))];
-    let planned = plan(&commands, reads(offer(None, Some(1))));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(None, Some(1))));
     assert!(redeemed(&planned.outcomes[0]).is_some());
     assert_eq!(refusal(&planned.outcomes[1]), Some(Refusal::CitizenLimitReached));
     assert_eq!(planned.writes.usage.values().sum::<i64>(), 1);
@@ -116,7 +116,7 @@ fn a_void_in_the_batch_gives_its_budget_back_to_a_later_redemption() {
         Command::Redeem(attempt(3, "c3", 2, 10_000)),
         Command::Void { redemption_id: "red_1".into(), by: VoidBy::Coordinator, now: NOW },
     ];
-    let planned = plan(&commands, reads(offer(Some(1_000), None)));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(Some(1_000), None)));
     assert_eq!(redeemed(&planned.outcomes[0]), Some(1000));
     assert!(matches!(planned.outcomes[1], Outcome::Void(VoidOutcome::Voided(_))));
     assert_eq!(redeemed(&planned.outcomes[2]), Some(1000), "the voided discount is budget again");
@@ -135,7 +135,7 @@ fn a_repeated_idempotency_key_in_one_batch_gets_the_first_answer_or_a_mismatch()
     let mut other = retry.clone();
     other.request_hash = "another body".into();
     let commands = [Command::Redeem(first), Command::Redeem(retry), Command::Redeem(other)];
-    let planned = plan(&commands, reads(offer(None, None)));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(None, None)));
     let Outcome::Redeem(RedeemOutcome::Redeemed(answer)) = &planned.outcomes[0] else { panic!() };
     assert_eq!(planned.outcomes[1], Outcome::Redeem(RedeemOutcome::Replayed(answer.clone())));
     assert_eq!(refusal(&planned.outcomes[2]), Some(Refusal::IdempotencyMismatch));
@@ -146,7 +146,7 @@ fn a_repeated_idempotency_key_in_one_batch_gets_the_first_answer_or_a_mismatch()
 fn the_batch_extends_the_stored_hash_chain_without_a_gap() {
     let commands: Vec<_> =
         (1..=5).map(|n| Command::Redeem(attempt(n, &format!("c{n}"), n, 1_000 * n as i64))).collect();
-    let planned = plan(&commands, reads(offer(None, None)));
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads(offer(None, None)));
     let mut walker = ChainWalker::default();
     for entry in &planned.writes.ledger {
         walker.check(entry).unwrap();
@@ -179,7 +179,7 @@ fn resolving_a_dispute_by_voiding_reverses_its_redemption_once() {
         now: NOW,
     };
     let commands = [Command::Redeem(attempt(1, "c1", 1, 10_000)), resolve("first"), resolve("again")];
-    let planned = plan(&commands, state);
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), state);
     let Outcome::Resolve(ResolveOutcome::Resolved(d)) = &planned.outcomes[1] else { panic!() };
     assert_eq!((d.status.as_str(), d.note.as_deref()), ("voided", Some("first")));
     assert_eq!(planned.outcomes[2], Outcome::Resolve(ResolveOutcome::AlreadyResolved));

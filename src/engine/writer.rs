@@ -77,7 +77,7 @@ async fn commit(
             Err(_) => break,
         }
     }
-    let commands: Vec<Command> = jobs.iter().map(|job| job.command.clone()).collect();
+    let commands: Vec<&Command> = jobs.iter().map(|job| &job.command).collect();
     let wanted = plan::wanted(&commands);
     let mut reads = batch.read(&wanted.keys).await?;
     // Voids and dispute resolutions are rare: they read on their own.
