@@ -1,6 +1,6 @@
 use super::{CliFailure, DatabaseArgs, MasterKeyArgs};
 use crate::domain::levels::LevelThresholds;
-use crate::engine::EngineLimits;
+use crate::engine::{DEFAULT_BATCH, DEFAULT_QUEUE, EngineLimits};
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
@@ -40,10 +40,10 @@ pub struct PolicyArgs {
     pub offline_window_secs: u32,
     /// Redemptions, voids and dispute resolutions waiting for the writer at
     /// most; past it callers get 503 with Retry-After.
-    #[arg(long, env = "XINYI_WRITE_QUEUE", default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "XINYI_WRITE_QUEUE", default_value_t = DEFAULT_QUEUE, value_parser = clap::value_parser!(u32).range(1..))]
     pub write_queue: u32,
     /// Writes in one transaction (group commit) at most.
-    #[arg(long, env = "XINYI_WRITE_BATCH", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "XINYI_WRITE_BATCH", default_value_t = DEFAULT_BATCH, value_parser = clap::value_parser!(u32).range(1..))]
     pub write_batch: u32,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]

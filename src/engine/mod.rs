@@ -110,9 +110,14 @@ pub struct EngineLimits {
     pub batch: usize,
 }
 
+/// `XINYI_WRITE_QUEUE`'s default.
+pub const DEFAULT_QUEUE: u32 = 8192;
+/// `XINYI_WRITE_BATCH`'s default.
+pub const DEFAULT_BATCH: u32 = 512;
+
 impl Default for EngineLimits {
     fn default() -> Self {
-        EngineLimits { queue: 8192, batch: 512 }
+        EngineLimits { queue: DEFAULT_QUEUE as usize, batch: DEFAULT_BATCH as usize }
     }
 }
 

@@ -100,10 +100,6 @@ fn sqlite_url_creating_the_file(url: &str) -> String {
 }
 
 impl Store {
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
     async fn migrate(&self) -> Result<(), StoreError> {
         match self.dialect {
             Dialect::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
