@@ -14,6 +14,10 @@ pub enum KeysCommand {
         /// terminal has fetched it first. 0 signs at once.
         #[arg(long, env = "XINYI_KEY_PREPUBLICATION_SECS", default_value_t = 86_400)]
         delay_secs: u32,
+        /// Store the new key unsealed when no XINYI_MASTER_KEY is set; for
+        /// a local trial only, and refused once any key is sealed.
+        #[arg(long)]
+        unsealed: bool,
         #[command(flatten)]
         database: DatabaseArgs,
         #[command(flatten)]
@@ -32,11 +36,11 @@ fn rfc3339(t: OffsetDateTime) -> String {
 
 pub async fn run(command: KeysCommand) -> Result<(), CliFailure> {
     match command {
-        KeysCommand::Rotate { delay_secs, database, master_key: master } => {
+        KeysCommand::Rotate { delay_secs, unsealed, database, master_key: master } => {
             let store = storage::connect(&database.database_url).await?;
             let master = master_key(master.master_key.as_deref())?;
-            let key = add_key(&store, master.as_ref(), OffsetDateTime::now_utc(), Duration::seconds(delay_secs.into()))
-                .await?;
+            let delay = Duration::seconds(delay_secs.into());
+            let key = add_key(&store, master.as_ref(), OffsetDateTime::now_utc(), delay, unsealed).await?;
             println!("{}", key.kid);
             eprintln!("key {} is published now and signs from {}", key.kid, rfc3339(key.sign_from));
             Ok(())

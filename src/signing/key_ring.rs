@@ -59,6 +59,14 @@ impl RingKey {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    #[error(
+        "no signing key stored here opens with this XINYI_MASTER_KEY; nothing was written (is it the key the nodes use?)"
+    )]
+    NoKeyOpens,
+    #[error(
+        "XINYI_MASTER_KEY is not set, so the new key would be stored unsealed; set it, or pass --unsealed for a local trial"
+    )]
+    WouldStoreUnsealed,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -122,14 +130,24 @@ impl SigningKeys {
     }
 
     /// The current ring, reloaded from storage when it is a few seconds old.
+    /// A reload that fails (the database is away, or no key opens any more)
+    /// is logged and the ring in hand serves on: one bad row or a short
+    /// outage must not turn every request into a 500.
     pub async fn ring(&self) -> Result<Arc<KeyRing>, KeyError> {
-        {
+        let current = {
             let (ring, loaded) = &*self.ring.read().expect("key ring lock");
             if loaded.elapsed() < RELOAD_EVERY {
                 return Ok(ring.clone());
             }
-        }
-        let fresh = Arc::new(read_ring(&self.store, self.master.as_ref()).await?);
+            ring.clone()
+        };
+        let fresh = match read_ring(&self.store, self.master.as_ref()).await {
+            Ok(fresh) => Arc::new(fresh),
+            Err(error) => {
+                tracing::error!(%error, "reloading the signing keys failed; serving with the keys already loaded");
+                current
+            }
+        };
         *self.ring.write().expect("key ring lock") = (fresh.clone(), Instant::now());
         Ok(fresh)
     }
@@ -142,22 +160,65 @@ impl SigningKeys {
     }
 }
 
+/// Opens every stored key this node can. A key it cannot open (sealed
+/// under another master key, or altered) is logged and left out: the node
+/// neither signs with it nor publishes it, and the key before it signs on
+/// in its place. Only when no key opens at all is that an error.
 async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<KeyRing, KeyError> {
-    let keys: Vec<RingKey> =
-        store.signing_keys().await?.iter().map(|k| RingKey::open(k, master)).collect::<Result<_, _>>()?;
+    let stored = store.signing_keys().await?;
+    let mut keys = Vec::with_capacity(stored.len());
+    for key in &stored {
+        match RingKey::open(key, master) {
+            Ok(opened) => keys.push(opened),
+            Err(error) => tracing::error!(kid = %key.kid, %error, "a signing key cannot be opened; it is left out"),
+        }
+    }
+    if keys.is_empty() && !stored.is_empty() {
+        let first = stored.iter().find_map(|k| RingKey::open(k, master).err());
+        return Err(first.unwrap_or(KeyError::NoKeyOpens));
+    }
+    // A key's signing window ends where the next key this node can use
+    // begins (that is how rotation sets it), so a successor left out
+    // above does not leave the node without a signing key.
+    let starts: Vec<OffsetDateTime> = keys.iter().map(|k| k.sign_from).collect();
+    for (key, next_start) in keys.iter_mut().zip(starts.iter().skip(1).map(Some).chain([None])) {
+        key.sign_until = next_start.copied();
+        key.published.exp = key.sign_until.map(OffsetDateTime::unix_timestamp);
+    }
     let every_key: Vec<PublishedKey> = keys.iter().map(|k| k.published.clone()).collect();
     let every_key = TrustedKeys::from_set(&JsonWebKeySet { keys: every_key }).ok().map(Verifier::new);
     Ok(KeyRing { keys, every_key })
 }
 
+/// Checks that `master` is the master key the stored keys were sealed
+/// with before anything is added under it: a key sealed under a wrong one
+/// could not be opened by any node.
+async fn check_master_key(store: &SharedStore, master: Option<&MasterKey>, allow_unsealed: bool) -> Result<(), KeyError> {
+    let stored = store.signing_keys().await?;
+    match (master, stored.iter().rev().find(|k| k.sealed)) {
+        (Some(master), Some(sealed)) => {
+            master.open(&sealed.kid, &sealed.secret).map_err(|_| KeyError::NoKeyOpens)?;
+            Ok(())
+        }
+        (Some(_), None) => Ok(()),
+        (None, Some(_)) => Err(MasterKeyError::Missing.into()),
+        (None, None) if allow_unsealed => Ok(()),
+        (None, None) => Err(KeyError::WouldStoreUnsealed),
+    }
+}
+
 /// Adds a new key, published at once and signing from `now + delay`; the
 /// keys signing before it stop at that moment.
+/// The master key must open the newest sealed key; without one, a key is
+/// added unsealed only when `allow_unsealed` says so and none is sealed.
 pub async fn add_key(
     store: &SharedStore,
     master: Option<&MasterKey>,
     now: OffsetDateTime,
     delay: Duration,
+    allow_unsealed: bool,
 ) -> Result<StoredSigningKey, KeyError> {
+    check_master_key(store, master, allow_unsealed).await?;
     let stored = new_key(master, now, delay);
     store.add_signing_key(&stored, false).await?;
     Ok(stored)

@@ -163,13 +163,18 @@ impl TestApp {
 
     /// Runs the `xinyi` binary against this app's database.
     pub fn xinyi(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_xinyi"))
-            .args(args)
-            .env("XINYI_DATABASE_URL", &self.database_url)
-            .env("XINYI_MASTER_KEY", MASTER_KEY)
-            .env("XINYI_LOG", "warn")
-            .output()
-            .unwrap()
+        self.xinyi_with_master_key(args, Some(MASTER_KEY))
+    }
+
+    /// Runs the `xinyi` binary with this master key, or none.
+    pub fn xinyi_with_master_key(&self, args: &[&str], master_key: Option<&str>) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xinyi"));
+        command.args(args).env("XINYI_DATABASE_URL", &self.database_url).env("XINYI_LOG", "warn");
+        match master_key {
+            Some(key) => command.env("XINYI_MASTER_KEY", key),
+            None => command.env_remove("XINYI_MASTER_KEY"),
+        };
+        command.output().unwrap()
     }
 }
 

@@ -65,3 +65,72 @@ async fn keys_sealed_under_one_master_key_do_not_open_under_another() {
     let loaded = xinyi::signing::SigningKeys::load(app.state.store.clone(), None).await;
     assert!(matches!(loaded, Err(xinyi::signing::KeyError::MasterKey(_))), "and not without one");
 }
+
+const WRONG_MASTER_KEY: &str = "a different master key, also long enough";
+
+#[tokio::test]
+async fn rotating_with_a_wrong_master_key_fails_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let before = app.state.store.signing_keys().await.unwrap();
+    let out = app.xinyi_with_master_key(&["keys", "rotate", "--delay-secs", "0"], Some(WRONG_MASTER_KEY));
+    assert!(!out.status.success(), "a wrong master key must fail the rotation");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("XINYI_MASTER_KEY"), "the error names the master key: {said}");
+    assert_eq!(app.state.store.signing_keys().await.unwrap(), before, "nothing was written");
+}
+
+#[tokio::test]
+async fn rotating_without_a_master_key_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let before = app.state.store.signing_keys().await.unwrap();
+    for args in [&["keys", "rotate"][..], &["keys", "rotate", "--unsealed"][..]] {
+        let out = app.xinyi_with_master_key(args, None);
+        assert!(!out.status.success(), "keys are sealed, so {args:?} must be refused");
+    }
+    assert_eq!(app.state.store.signing_keys().await.unwrap(), before);
+}
+
+/// What the old `keys rotate` did with a wrong master key: a new key,
+/// signing at once, sealed under a key no node has.
+async fn add_key_sealed_under_the_wrong_master_key(app: &TestApp) -> String {
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let kid = xinyi_merchant_sdk::KeyId::of(&key.verifying_key()).to_base64url();
+    let wrong = xinyi::signing::MasterKey::from_secret(WRONG_MASTER_KEY).unwrap();
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let stored = xinyi::storage::StoredSigningKey {
+        secret: wrong.seal(&kid, key.as_bytes()),
+        kid: kid.clone(),
+        public_key: key.verifying_key().to_bytes(),
+        sealed: true,
+        created_at: now,
+        sign_from: now,
+        sign_until: None,
+    };
+    app.state.store.add_signing_key(&stored, false).await.unwrap();
+    kid
+}
+
+#[tokio::test]
+async fn a_node_that_meets_a_key_it_cannot_open_serves_on_with_the_keys_it_can() {
+    let app = TestApp::spawn().await;
+    let good_kid = published(&app).await.keys[0].kid.clone();
+    let bad_kid = add_key_sealed_under_the_wrong_master_key(&app).await;
+    app.state.keys.reload().await.unwrap();
+
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let kids: Vec<String> = published(&app).await.keys.into_iter().map(|k| k.kid).collect();
+    assert_eq!(kids, [good_kid.clone()], "the key it cannot open is not published");
+    let code = app.code_text("chen").await;
+    let verified = app.verifier().await.verify(&code, OffsetDateTime::now_utc()).unwrap();
+    assert_eq!(verified.key_id.to_base64url(), good_kid, "the key it can open signs on");
+    assert_ne!(good_kid, bad_kid);
+
+    // A node starting now does the same instead of failing.
+    let node = app.second_node().await;
+    let health = app.http.get(format!("{}/healthz", node.base)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let code = app.http.post(format!("{}/v1/me/code?format=text", node.base));
+    let code = code.bearer_auth(app.citizen_token("chen")).send().await.unwrap();
+    assert_eq!(code.status(), 200);
+}
