@@ -69,6 +69,7 @@ fn attempt(n: u64) -> RedemptionAttempt {
         amount_fen: 12_345,
         scanned_at: now,
         now,
+        offline: false,
     }
 }
 

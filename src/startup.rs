@@ -32,6 +32,7 @@ pub struct Settings {
     pub code_min_level: CreditLevel,
     pub void_window: time::Duration,
     pub offline_window: time::Duration,
+    pub scan_grace: time::Duration,
     pub idp: IdpSettings,
     pub engine: EngineLimits,
 }
@@ -93,6 +94,7 @@ impl Application {
             code_min_level: settings.code_min_level,
             void_window: settings.void_window,
             offline_window: settings.offline_window,
+            scan_grace: settings.scan_grace,
         };
         let engine = Engine::start(store.clone(), settings.engine);
         let merchant_keys = Arc::new(LiveMerchantKeys::new(store.clone()));

@@ -242,7 +242,9 @@ async fn run(args: &Args) -> Result<(), String> {
         results.push(match phase.as_str() {
             "redeem" => run_phase("POST /v1/redemptions", args, &bases, 201, redeem.clone(), true).await,
             "code-json" => run_phase("POST /v1/me/code (JSON+SVG)", args, &bases, 200, issue(""), false).await,
-            "code-text" => run_phase("POST /v1/me/code?format=text", args, &bases, 200, issue("?format=text"), false).await,
+            "code-text" => {
+                run_phase("POST /v1/me/code?format=text", args, &bases, 200, issue("?format=text"), false).await
+            }
             other => return Err(format!("no phase {other:?}: redeem, code-json or code-text")),
         });
         if phase == "redeem" {

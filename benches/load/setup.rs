@@ -82,8 +82,13 @@ pub async fn seed(store: &SharedStore) -> (Vec<Shop>, Vec<CitizenNumber>) {
         };
         store.create_offer(&offer, now).await.unwrap();
         let api_key = new_merchant_key();
-        let key =
-            MerchantKey { key_id: format!("key_load_{m:03}"), label: "till".into(), created_at: now, revoked: false };
+        let key = MerchantKey {
+            key_id: format!("key_load_{m:03}"),
+            label: "till".into(),
+            created_at: now,
+            revoked: false,
+            offline: false,
+        };
         store.add_merchant_key(&merchant_id, &key, &token_hash(&api_key)).await.unwrap();
         shops.push(Shop { api_key, offer_id });
     }

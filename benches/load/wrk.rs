@@ -115,7 +115,14 @@ fn parse(stdout: &str) -> WrkOutcome {
     let fields: Vec<&str> = line.split('\t').collect();
     let number = |i: usize| fields[i].parse::<u64>().unwrap();
     let first = fields.get(6).map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
-    WrkOutcome { ok: number(1), errors: number(2), micros: number(3), p50: number(4), p99: number(5), first_error: first }
+    WrkOutcome {
+        ok: number(1),
+        errors: number(2),
+        micros: number(3),
+        p50: number(4),
+        p99: number(5),
+        first_error: first,
+    }
 }
 
 /// Runs one wrk a node at once and sums them. Latencies are the worst node's.

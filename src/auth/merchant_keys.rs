@@ -2,7 +2,7 @@
 //! sends every redemption with its key, and asking the database each time
 //! cost more than the redemption's share of its batch.
 
-use crate::storage::{Merchant, SharedStore, StoreError};
+use crate::storage::{Merchant, SharedStore, StoreError, Terminal};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +12,9 @@ pub const MERCHANT_KEY_TTL: Duration = Duration::from_secs(1);
 
 pub struct LiveMerchantKeys {
     store: SharedStore,
-    /// Key hash → the merchant of that live key. Unknown keys are not kept,
-    /// so random keys cannot fill it.
-    known: moka::future::Cache<String, Merchant>,
+    /// Key hash → the merchant and terminal of that live key. Unknown keys
+    /// are not kept, so random keys cannot fill it.
+    known: moka::future::Cache<String, (Merchant, Terminal)>,
 }
 
 impl LiveMerchantKeys {
@@ -23,8 +23,8 @@ impl LiveMerchantKeys {
         LiveMerchantKeys { store, known }
     }
 
-    /// The merchant owning a live key with this hash.
-    pub async fn merchant(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
+    /// The merchant owning a live key with this hash, and its terminal.
+    pub async fn merchant(&self, key_hash: &str) -> Result<Option<(Merchant, Terminal)>, StoreError> {
         let store = self.store.clone();
         let hash = key_hash.to_owned();
         let found = self

@@ -76,6 +76,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         code_min_level: CreditLevel::B,
         void_window: Duration::hours(24),
         offline_window: Duration::hours(24),
+        scan_grace: Duration::seconds(60),
         idp: IdpSettings {
             jwks: jwks_path.display().to_string(),
             issuer: idp.issuer.clone(),
@@ -213,7 +214,13 @@ async fn seed_merchants(
         };
         store.create_offer(&offer, now).await?;
         let api_key = new_merchant_key();
-        let key = MerchantKey { key_id: new_id("key"), label: "demo till".into(), created_at: now, revoked: false };
+        let key = MerchantKey {
+            key_id: new_id("key"),
+            label: "demo till".into(),
+            created_at: now,
+            revoked: false,
+            offline: false,
+        };
         store.add_merchant_key(&merchant.merchant_id, &key, &token_hash(&api_key)).await?;
         seeded.push(serde_json::json!({"merchant_id": merchant.merchant_id, "name": name, "api_key": api_key}));
     }

@@ -38,6 +38,9 @@ pub struct PolicyArgs {
     /// How long after a scan an offline redemption may be submitted, in seconds.
     #[arg(long, env = "XINYI_OFFLINE_WINDOW_SECS", default_value_t = 86_400)]
     pub offline_window_secs: u32,
+    /// How old a scan a terminal without an offline key may send, in seconds.
+    #[arg(long, env = "XINYI_SCAN_GRACE_SECS", default_value_t = 60)]
+    pub scan_grace_secs: u32,
     /// Redemptions, voids and dispute resolutions waiting for the writer at
     /// most; past it callers get 503 with Retry-After.
     #[arg(long, env = "XINYI_WRITE_QUEUE", default_value_t = DEFAULT_QUEUE, value_parser = clap::value_parser!(u32).range(1..))]
@@ -61,6 +64,7 @@ impl ServeArgs {
             code_min_level: CreditLevel::from_rank(self.policy.code_min_rank).expect("range checked by clap"),
             void_window: time::Duration::seconds(self.policy.void_window_secs.into()),
             offline_window: time::Duration::seconds(self.policy.offline_window_secs.into()),
+            scan_grace: time::Duration::seconds(self.policy.scan_grace_secs.into()),
             idp: IdpSettings {
                 jwks: self.idp_jwks.clone(),
                 issuer: self.idp_issuer.clone(),

@@ -19,13 +19,21 @@ pub enum Refusal {
     OfferNotFound,
     OfferNotYours,
     OfferInactive,
-    LevelTooLow { min_level: CreditLevel },
-    MinSpendNotMet { min_spend_fen: i64 },
+    LevelTooLow {
+        min_level: CreditLevel,
+    },
+    MinSpendNotMet {
+        min_spend_fen: i64,
+    },
     CitizenLimitReached,
     BudgetExhausted,
     IdempotencyMismatch,
     ScannedInFuture,
     OfflineWindowPassed,
+    /// A scan older than the grace, from a terminal not set up for offline use.
+    OfflineNotAllowed,
+    /// The terminal says it scanned the code before the code was issued.
+    ScannedBeforeIssue,
 }
 
 impl Refusal {
@@ -49,6 +57,8 @@ impl Refusal {
             Refusal::IdempotencyMismatch => "idempotency_mismatch",
             Refusal::ScannedInFuture => "scanned_at_in_future",
             Refusal::OfflineWindowPassed => "offline_window_passed",
+            Refusal::OfflineNotAllowed => "offline_not_allowed",
+            Refusal::ScannedBeforeIssue => "scanned_before_issue",
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct RedemptionAttempt {
     pub amount_fen: i64,
     pub scanned_at: OffsetDateTime,
     pub now: OffsetDateTime,
+    /// Scanned offline and sent later than an online terminal may.
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

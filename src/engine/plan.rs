@@ -197,6 +197,7 @@ impl Planner {
             idempotency_key: a.idempotency_key.clone(),
             request_hash: a.request_hash.clone(),
             voided: None,
+            offline: a.offline,
         });
     }
 

@@ -41,6 +41,7 @@ fn attempt(n: u64, code: &str, citizen: u64, amount_fen: i64) -> RedemptionAttem
         amount_fen,
         scanned_at: NOW,
         now: NOW,
+        offline: false,
     }
 }
 

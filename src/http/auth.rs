@@ -4,7 +4,7 @@
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::auth::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, MERCHANT_KEY_PREFIX, token_hash};
-use crate::storage::{Citizen, Coordinator, Merchant};
+use crate::storage::{Citizen, Coordinator, Merchant, Terminal};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for CoordinatorAuth {
 }
 
 /// A checkout terminal with a live API key of a merchant that is not suspended.
-pub struct MerchantAuth(pub Merchant);
+pub struct MerchantAuth(pub Merchant, pub Terminal);
 
 impl FromRequestParts<AppState> for MerchantAuth {
     type Rejection = ApiError;
@@ -80,7 +80,7 @@ impl FromRequestParts<AppState> for MerchantAuth {
         if !token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("商户 API 密钥 / This endpoint needs a merchant API key"));
         }
-        let merchant =
+        let (merchant, terminal) =
             state.merchant_keys.merchant(&token_hash(token)).await?.ok_or_else(|| ApiError::Unauthorized {
                 detail: "商户 API 密钥无效或已撤销 / Unknown or revoked merchant API key".into(),
             })?;
@@ -92,6 +92,6 @@ impl FromRequestParts<AppState> for MerchantAuth {
                 detail: "本商户已被暂停参与信易+,请联系协调员 / This merchant is suspended from the programme; contact a coordinator".into(),
             });
         }
-        Ok(MerchantAuth(merchant))
+        Ok(MerchantAuth(merchant, terminal))
     }
 }

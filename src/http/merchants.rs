@@ -56,6 +56,11 @@ impl From<Merchant> for MerchantView {
 pub struct NewKey {
     /// Which terminal the key is for, e.g. "front desk".
     pub label: String,
+    /// The terminal may queue scans while offline and send them later
+    /// (within `XINYI_OFFLINE_WINDOW_SECS`); other terminals must send a
+    /// scan within `XINYI_SCAN_GRACE_SECS`.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -128,7 +133,13 @@ pub async fn create_key(
     let label = text_field("label", &body.label, 100)?;
     existing(&state, &merchant_id).await?;
     let api_key = new_merchant_key();
-    let key = MerchantKey { key_id: new_id("key"), label, created_at: OffsetDateTime::now_utc(), revoked: false };
+    let key = MerchantKey {
+        key_id: new_id("key"),
+        label,
+        created_at: OffsetDateTime::now_utc(),
+        revoked: false,
+        offline: body.offline,
+    };
     state.store.add_merchant_key(&merchant_id, &key, &token_hash(&api_key)).await?;
     Ok((StatusCode::CREATED, Json(KeyCreated { key_id: key.key_id, api_key })))
 }

@@ -72,7 +72,7 @@ pub async fn merchant_offers(
     responses((status = 200, body = Vec<Offer>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn own_offers(
     State(state): State<AppState>,
-    MerchantAuth(merchant): MerchantAuth,
+    MerchantAuth(merchant, _): MerchantAuth,
 ) -> Result<Json<Vec<Offer>>, ApiError> {
     Ok(Json(state.store.offers_of(&merchant.merchant_id).await?.into_iter().map(offer_view).collect()))
 }

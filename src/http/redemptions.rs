@@ -7,7 +7,7 @@ use crate::domain::redemption::Refusal;
 use crate::engine::{RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
 use crate::ids::new_id;
 use crate::signing::KeyRing;
-use crate::storage::{Merchant, MerchantRedemption};
+use crate::storage::{Merchant, MerchantRedemption, Terminal};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -66,7 +66,7 @@ fn code_refusal(error: VerifyError) -> Refusal {
         (status = 503, body = Problem, description = "unavailable: retry after Retry-After with the same Idempotency-Key")))]
 pub async fn redeem(
     State(state): State<AppState>,
-    MerchantAuth(merchant): MerchantAuth,
+    MerchantAuth(merchant, terminal): MerchantAuth,
     headers: HeaderMap,
     ApiJson(body): ApiJson<RedemptionRequest>,
 ) -> Result<(StatusCode, Json<Redemption>), ApiError> {
@@ -76,7 +76,7 @@ pub async fn redeem(
     }
     let hash = request_hash(&body);
     let ring = state.keys.ring().await?;
-    let attempt = match attempt(&state, &ring, &merchant, &key, &hash, body) {
+    let attempt = match attempt(&state, &ring, (&merchant, &terminal), &key, &hash, body) {
         Ok(attempt) => attempt,
         // A retry gets its first answer even after its code has since expired.
         Err(refusal) => {
@@ -93,25 +93,50 @@ pub async fn redeem(
     }
 }
 
+/// When the code was scanned, by the terminal's word, and whether that
+/// was offline (older than the grace). Only a terminal whose key was made
+/// for offline use may send such a scan, and never older than the offline
+/// window: for any other, a photographed code must not become a day-long
+/// bearer token by back-dating its scan.
+fn scan_time(
+    policy: &super::state::Policy,
+    terminal: &Terminal,
+    scanned_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<(OffsetDateTime, bool), Refusal> {
+    let Some(at) = scanned_at else { return Ok((now, false)) };
+    if at > now + DEFAULT_CLOCK_SKEW {
+        return Err(Refusal::ScannedInFuture);
+    }
+    if terminal.offline && now - at > policy.offline_window {
+        return Err(Refusal::OfflineWindowPassed);
+    }
+    Ok((at, now - at > policy.scan_grace))
+}
+
 /// The checks that need no stored state: the scan time, the code's
 /// signature and validity, and whose code it is.
 fn attempt(
     state: &AppState,
     ring: &KeyRing,
-    merchant: &Merchant,
+    (merchant, terminal): (&Merchant, &Terminal),
     key: &str,
     hash: &str,
     body: RedemptionRequest,
 ) -> Result<RedemptionAttempt, Refusal> {
     let now = OffsetDateTime::now_utc();
-    let scanned_at = match body.scanned_at {
-        None => now,
-        Some(at) if at > now + DEFAULT_CLOCK_SKEW => return Err(Refusal::ScannedInFuture),
-        Some(at) if now - at > state.policy.offline_window => return Err(Refusal::OfflineWindowPassed),
-        Some(at) => at,
-    };
+    let (scanned_at, offline) = scan_time(&state.policy, terminal, body.scanned_at, now)?;
     let verifier = ring.verifier_all().ok_or(Refusal::CodeUnknownKey)?;
-    let code = verifier.verify(&body.code, scanned_at).map_err(code_refusal)?;
+    // An online terminal's code must be valid by our clock, less the grace,
+    // whatever scan time it sends.
+    let valid_at = if terminal.offline { scanned_at } else { scanned_at.max(now - state.policy.scan_grace) };
+    let code = verifier.verify(&body.code, valid_at).map_err(code_refusal)?;
+    if scanned_at < code.issued_at - DEFAULT_CLOCK_SKEW {
+        return Err(Refusal::ScannedBeforeIssue);
+    }
+    if offline && !terminal.offline {
+        return Err(Refusal::OfflineNotAllowed);
+    }
     let key_of_code = ring.by_kid(&code.key_id).ok_or(Refusal::CodeUnknownKey)?;
     let citizen = key_of_code.sealer.open(&code.citizen_handle);
     // Reports count citizens as u32; no real city comes near that many.
@@ -133,6 +158,7 @@ fn attempt(
         amount_fen: body.amount_fen,
         scanned_at,
         now,
+        offline,
     })
 }
 
@@ -146,7 +172,7 @@ fn attempt(
         (status = 503, body = Problem, description = "unavailable: retry after Retry-After")))]
 pub async fn void(
     State(state): State<AppState>,
-    MerchantAuth(merchant): MerchantAuth,
+    MerchantAuth(merchant, _): MerchantAuth,
     Path(redemption_id): Path<String>,
 ) -> Result<Json<VoidedRedemption>, ApiError> {
     let by = VoidBy::Merchant { merchant_id: merchant.merchant_id, window: state.policy.void_window };
@@ -179,7 +205,7 @@ pub struct RecentQuery {
     responses((status = 200, body = Vec<MerchantRedemption>)))]
 pub async fn recent(
     State(state): State<AppState>,
-    MerchantAuth(merchant): MerchantAuth,
+    MerchantAuth(merchant, _): MerchantAuth,
     Query(query): Query<RecentQuery>,
 ) -> Result<Json<Vec<MerchantRedemption>>, ApiError> {
     Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?))

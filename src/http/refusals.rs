@@ -85,6 +85,16 @@ impl Cashier for Refusal {
                 "离线核销已超时 / Offline window passed",
                 "离线记录须在 24 小时内提交 / Offline redemptions must be submitted within the offline window".into(),
             ),
+            Refusal::OfflineNotAllowed => (
+                "此终端不可离线核销 / This terminal may not redeem offline",
+                "扫码时间过早;此终端的密钥未开通离线核销,请当场重新扫码 / The scan is too old: this terminal's key \
+                 is not set up for offline use, so scan a fresh code now"
+                    .into(),
+            ),
+            Refusal::ScannedBeforeIssue => (
+                "扫码时间早于签发时间 / Scanned before it was issued",
+                "请检查收银端时钟 / Check this terminal's clock".into(),
+            ),
         }
     }
 }

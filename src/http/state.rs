@@ -20,6 +20,9 @@ pub struct Policy {
     pub void_window: time::Duration,
     /// How long after a scan an offline redemption may still be submitted.
     pub offline_window: time::Duration,
+    /// How old a scan an online terminal may send: the time between the
+    /// scan and the request reaching us, and the two clocks' difference.
+    pub scan_grace: time::Duration,
 }
 
 #[derive(Clone)]

@@ -193,7 +193,11 @@ async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<Ke
 /// Checks that `master` is the master key the stored keys were sealed
 /// with before anything is added under it: a key sealed under a wrong one
 /// could not be opened by any node.
-async fn check_master_key(store: &SharedStore, master: Option<&MasterKey>, allow_unsealed: bool) -> Result<(), KeyError> {
+async fn check_master_key(
+    store: &SharedStore,
+    master: Option<&MasterKey>,
+    allow_unsealed: bool,
+) -> Result<(), KeyError> {
     let stored = store.signing_keys().await?;
     match (master, stored.iter().rev().find(|k| k.sealed)) {
         (Some(master), Some(sealed)) => {

@@ -80,6 +80,8 @@ pub struct NewRedemption {
     pub request_hash: String,
     /// Voided later in the same batch: when, and the reversal's seq.
     pub voided: Option<(OffsetDateTime, i64)>,
+    /// Scanned offline and sent later than an online terminal may.
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,7 +40,7 @@ impl Writes {
     }
 }
 
-const REDEMPTION_COLUMNS: [(&str, Col); 15] = [
+const REDEMPTION_COLUMNS: [(&str, Col); 16] = [
     ("redemption_id", Text),
     ("code_id", Text),
     ("merchant_id", Text),
@@ -56,6 +56,7 @@ const REDEMPTION_COLUMNS: [(&str, Col); 15] = [
     ("ledger_seq", Int),
     ("voided_at", Int),
     ("void_ledger_seq", Int),
+    ("offline", Int),
 ];
 
 const LEDGER_COLUMNS: [(&str, Col); 15] = [
@@ -96,7 +97,8 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
                 unix(r.stored.created_at),
                 r.ledger_seq,
                 r.voided.map(|(at, _)| unix(at)),
-                r.voided.map(|(_, seq)| seq)
+                r.voided.map(|(_, seq)| seq),
+                r.offline as i64
             ])
         })
         .collect();

@@ -79,7 +79,7 @@ impl Store {
     ) -> Result<Vec<MerchantRedemption>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT r.redemption_id, r.offer_id, {} AS offer_title, r.level, r.amount_fen, r.discount_fen, \
-             r.payable_fen, r.created_at, r.voided_at FROM redemptions r JOIN offers o ON o.offer_id = r.offer_id \
+             r.payable_fen, r.created_at, r.voided_at, r.offline FROM redemptions r JOIN offers o ON o.offer_id = r.offer_id \
              WHERE r.merchant_id = $1 ORDER BY r.created_at DESC, r.ledger_seq DESC LIMIT $2",
             self.dialect.json_field("o.rules", "title")
         )))

@@ -1,7 +1,7 @@
 //! Merchants, their API keys and their offers.
 
-use super::rows;
-use super::{Merchant, MerchantKey, Store, StoreError, StoredOffer, json, unix};
+use super::rows::{self, StoredRow};
+use super::{Merchant, MerchantKey, Store, StoreError, StoredOffer, Terminal, json, unix};
 use time::OffsetDateTime;
 
 const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
@@ -58,13 +58,15 @@ impl Store {
         key_hash: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO merchant_keys (key_id, merchant_id, label, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO merchant_keys (key_id, merchant_id, label, key_hash, created_at, offline) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&key.key_id)
         .bind(merchant_id)
         .bind(&key.label)
         .bind(key_hash)
         .bind(unix(key.created_at))
+        .bind(key.offline as i64)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -72,7 +74,7 @@ impl Store {
 
     pub async fn merchant_keys(&self, merchant_id: &str) -> Result<Vec<MerchantKey>, StoreError> {
         let rows = sqlx::query(
-            "SELECT key_id, label, created_at, revoked_at FROM merchant_keys WHERE merchant_id = $1 ORDER BY created_at",
+            "SELECT key_id, label, created_at, revoked_at, offline FROM merchant_keys WHERE merchant_id = $1 ORDER BY created_at",
         )
         .bind(merchant_id)
         .fetch_all(&self.pool)
@@ -97,16 +99,21 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
+    /// The merchant and terminal of the live key with this hash.
+    pub async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<(Merchant, Terminal)>, StoreError> {
         let row = sqlx::query(
-            "SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at \
+            "SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at, \
+             k.key_id, k.label, k.offline \
              FROM merchant_keys k JOIN merchants m ON m.merchant_id = k.merchant_id \
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         )
         .bind(key_hash)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(rows::merchant).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let terminal =
+            Terminal { key_id: row.text("key_id")?, label: row.text("label")?, offline: row.flag("offline")? };
+        Ok(Some((rows::merchant(&row)?, terminal)))
     }
 
     pub async fn create_offer(&self, offer: &StoredOffer, now: OffsetDateTime) -> Result<(), StoreError> {

@@ -19,6 +19,16 @@ pub struct MerchantKey {
     pub label: String,
     pub created_at: OffsetDateTime,
     pub revoked: bool,
+    /// The terminal may queue scans offline and send them later.
+    pub offline: bool,
+}
+
+/// The checkout terminal a merchant key belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminal {
+    pub key_id: String,
+    pub label: String,
+    pub offline: bool,
 }
 
 /// An offer as stored: its rules and what it has granted so far.
@@ -38,6 +48,8 @@ pub struct MerchantRedemption {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub voided_at: Option<OffsetDateTime>,
+    /// Scanned offline and sent later than an online terminal may.
+    pub offline: bool,
 }
 
 /// A redemption as the citizen sees it.

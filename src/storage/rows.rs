@@ -25,6 +25,14 @@ pub(crate) trait StoredRow {
     fn opt_time(&self, column: &str) -> Result<Option<time::OffsetDateTime>, StoreError> {
         self.opt_int(column)?.map(from_unix).transpose()
     }
+    /// A 0/1 column; anything else is corrupt, not true.
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        match self.int(column)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(StoreError::Corrupt(format!("column {column}: {other} is not 0 or 1"))),
+        }
+    }
 }
 
 /// A level or another small number, which must fit a byte.
@@ -156,6 +164,7 @@ pub(crate) fn merchant_key(row: &impl StoredRow) -> Result<MerchantKey, StoreErr
         label: row.text("label")?,
         created_at: row.time("created_at")?,
         revoked: row.opt_int("revoked_at")?.is_some(),
+        offline: row.flag("offline")?,
     })
 }
 
@@ -170,6 +179,7 @@ pub(crate) fn merchant_redemption(row: &impl StoredRow) -> Result<MerchantRedemp
         payable_fen: row.int("payable_fen")?,
         created_at: row.time("created_at")?,
         voided_at: row.opt_time("voided_at")?,
+        offline: row.flag("offline")?,
     })
 }
 

@@ -68,6 +68,7 @@ impl TestApp {
             code_min_level: CreditLevel::B,
             void_window: Duration::hours(24),
             offline_window: Duration::hours(24),
+            scan_grace: Duration::seconds(60),
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
             engine,
         };
@@ -240,6 +241,54 @@ impl TestApp {
             api_key: key["api_key"].as_str().unwrap().to_owned(),
             offer_id: offer["offer_id"].as_str().unwrap().to_owned(),
         }
+    }
+
+    /// A new key of `merchant_id` for a terminal that may redeem offline.
+    pub async fn offline_key(&self, coordinator: &str, merchant_id: &str) -> String {
+        let body = serde_json::json!({"label": "market stall", "offline": true});
+        let response = self.coordinator_post(coordinator, &format!("/v1/merchants/{merchant_id}/keys"), body).await;
+        assert_eq!(response.status(), 201);
+        let key: serde_json::Value = response.json().await.unwrap();
+        key["api_key"].as_str().unwrap().to_owned()
+    }
+
+    /// A code for `citizen_id` at level AA, signed with the service's
+    /// current key as if issued at `issued_at`: how a test gets a code that
+    /// has already expired.
+    pub async fn code_issued_at(&self, citizen_id: &str, issued_at: OffsetDateTime) -> String {
+        let citizen = self.state.store.citizen_or_create(citizen_id, OffsetDateTime::now_utc()).await.unwrap();
+        if self.state.keys.ring().await.unwrap().signing_key_at(issued_at).is_none() {
+            self.add_key_signing_from(issued_at - Duration::hours(1)).await;
+        }
+        let ring = self.state.keys.ring().await.unwrap();
+        let key = ring.signing_key_at(issued_at).expect("a key signed then");
+        let claims = xinyi_merchant_sdk::CodeClaims {
+            level: CreditLevel::AA,
+            issued_at: issued_at.replace_nanosecond(0).unwrap(),
+            lifetime: CodeLifetime::DEFAULT,
+            handle: key.sealer.seal(citizen.number, &mut rand::rngs::OsRng),
+        };
+        key.signer.sign(&claims).unwrap()
+    }
+
+    /// A key that began signing at `sign_from`, in the past, before the
+    /// key the app started with, as if the service had run since then.
+    async fn add_key_signing_from(&self, sign_from: OffsetDateTime) {
+        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        let kid = xinyi_merchant_sdk::KeyId::of(&key.verifying_key()).to_base64url();
+        let master = xinyi::signing::MasterKey::from_secret(MASTER_KEY).unwrap();
+        let sign_from = sign_from.replace_nanosecond(0).unwrap();
+        let stored = xinyi::storage::StoredSigningKey {
+            secret: master.seal(&kid, key.as_bytes()),
+            kid,
+            public_key: key.verifying_key().to_bytes(),
+            sealed: true,
+            created_at: sign_from,
+            sign_from,
+            sign_until: None,
+        };
+        self.state.store.add_signing_key(&stored, false).await.unwrap();
+        self.state.keys.reload().await.unwrap();
     }
 
     pub async fn redeem(&self, api_key: &str, idempotency_key: &str, body: serde_json::Value) -> reqwest::Response {

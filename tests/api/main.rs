@@ -12,6 +12,7 @@ mod helpers;
 mod idp_algorithms;
 mod import;
 mod keys;
+mod offline_terminals;
 mod ledger;
 mod openapi;
 mod redemptions;

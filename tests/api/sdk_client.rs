@@ -154,5 +154,6 @@ async fn an_offline_redemption_submitted_after_the_offline_window_is_refused() {
     let scanned_at = time::OffsetDateTime::now_utc() - time::Duration::hours(25);
     let body = json!({"code": code, "offer_id": shop.offer_id, "amount_fen": 5000,
                       "scanned_at": scanned_at.format(&time::format_description::well_known::Rfc3339).unwrap()});
-    assert_problem(app.redeem(&shop.api_key, "late-1", body).await, 422, "offline_window_passed").await;
+    let stall = app.offline_key(&coordinator, &shop.merchant_id).await;
+    assert_problem(app.redeem(&stall, "late-1", body).await, 422, "offline_window_passed").await;
 }
