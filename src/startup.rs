@@ -5,6 +5,7 @@ use crate::auth::idp::{IdpError, IdpVerifier, JwksSource};
 use crate::auth::merchant_keys::LiveMerchantKeys;
 use crate::domain::levels::LevelThresholds;
 use crate::engine::{Engine, EngineLimits};
+use crate::http::serve::HttpLimits;
 use crate::http::state::{AppState, Policy};
 use crate::signing::{KeyError, MasterKey, MasterKeyError, PseudonymKeyError, Pseudonymizer, SigningKeys};
 use crate::storage::{self, StoreError};
@@ -35,6 +36,7 @@ pub struct Settings {
     pub scan_grace: time::Duration,
     pub idp: IdpSettings,
     pub engine: EngineLimits,
+    pub http: HttpLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,8 +100,16 @@ impl Application {
         };
         let engine = Engine::start(store.clone(), settings.engine);
         let merchant_keys = Arc::new(LiveMerchantKeys::new(store.clone()));
-        let state =
-            AppState { store, engine, merchant_keys, keys, idp: Arc::new(idp), policy: Arc::new(policy), pseudonyms };
+        let state = AppState {
+            store,
+            engine,
+            merchant_keys,
+            keys,
+            idp: Arc::new(idp),
+            policy: Arc::new(policy),
+            pseudonyms,
+            http: settings.http,
+        };
         Ok(Application { listener, address, state })
     }
 
@@ -121,8 +131,9 @@ impl Application {
         extra: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let limits = self.state.http;
         let router = crate::http::router(self.state).merge(extra);
-        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await
+        crate::http::serve::serve(self.listener, router, limits, shutdown).await
     }
 }
 

@@ -83,6 +83,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
             audience: idp.audience.clone(),
         },
         engine: EngineLimits::default(),
+        http: crate::http::serve::HttpLimits::default(),
     };
     let app = Application::build(settings).await?;
     let store = &app.state().store;

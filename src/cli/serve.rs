@@ -1,8 +1,10 @@
 use super::{CliFailure, DatabaseArgs, MasterKeyArgs};
 use crate::domain::levels::LevelThresholds;
 use crate::engine::{DEFAULT_BATCH, DEFAULT_QUEUE, EngineLimits};
+use crate::http::serve::HttpLimits;
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
+use std::time::Duration;
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel};
 
 #[derive(Args, Clone, Debug)]
@@ -48,6 +50,16 @@ pub struct PolicyArgs {
     /// Writes in one transaction (group commit) at most.
     #[arg(long, env = "XINYI_WRITE_BATCH", default_value_t = DEFAULT_BATCH, value_parser = clap::value_parser!(u32).range(1..))]
     pub write_batch: u32,
+    /// A connection that has not sent a whole request head within this many
+    /// seconds (new, or idle after an answer) is closed.
+    #[arg(long, env = "XINYI_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// A request body that stalls this many seconds is refused.
+    #[arg(long, env = "XINYI_BODY_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
+    /// A request not answered within this many seconds gets 503.
+    #[arg(long, env = "XINYI_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -73,6 +85,11 @@ impl ServeArgs {
             engine: EngineLimits {
                 queue: self.policy.write_queue.max(self.policy.write_batch) as usize,
                 batch: self.policy.write_batch as usize,
+            },
+            http: HttpLimits {
+                header_timeout: Duration::from_secs(self.policy.header_timeout_secs),
+                body_timeout: Duration::from_secs(self.policy.body_timeout_secs),
+                request_timeout: Duration::from_secs(self.policy.request_timeout_secs),
             },
         }
     }

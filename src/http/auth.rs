@@ -14,11 +14,17 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| ApiError::Unauthorized {
         detail: "缺少 Authorization: Bearer 凭证 / Missing Authorization: Bearer credentials".into(),
     })?;
-    value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(
-        || ApiError::Unauthorized {
-            detail: "Authorization 头须为 Bearer 凭证 / The Authorization header must be a Bearer token".into(),
-        },
-    )
+    value.to_str().ok().and_then(bearer_value).ok_or_else(|| ApiError::Unauthorized {
+        detail: "Authorization 头须为 Bearer 凭证 / The Authorization header must be a Bearer token".into(),
+    })
+}
+
+/// The credential of an `Authorization: Bearer …` value; the scheme name
+/// is case-insensitive (RFC 9110 §11.1).
+pub(super) fn bearer_value(value: &str) -> Option<&str> {
+    let (scheme, credential) = value.trim_start().split_once(' ')?;
+    let credential = credential.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
 }
 
 fn wrong_kind(expected: &str) -> ApiError {

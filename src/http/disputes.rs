@@ -2,13 +2,13 @@
 //! resolve disputes and read the audit log.
 
 use super::auth::{CitizenAuth, CoordinatorAuth};
-use super::problem::{ApiError, ApiJson, Problem};
+use super::problem::{ApiError, ApiJson, ApiQuery, Problem};
 use super::state::AppState;
 use crate::engine::{Resolution, ResolveOutcome};
 use crate::ids::new_id;
 use crate::storage::{AuditEntry, Dispute, DisputeOutcome};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -101,7 +101,7 @@ pub struct DisputeQuery {
 pub async fn list_disputes(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
-    Query(query): Query<DisputeQuery>,
+    ApiQuery(query): ApiQuery<DisputeQuery>,
 ) -> Result<Json<Vec<Dispute>>, ApiError> {
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = status

@@ -4,8 +4,10 @@
 mod audit;
 pub mod auth;
 mod disputes;
+mod headers;
 mod health;
 mod keys;
+mod limits;
 mod me;
 mod me_code;
 mod merchants;
@@ -15,6 +17,7 @@ mod redemptions;
 mod refusals;
 mod reports;
 mod score_events;
+pub mod serve;
 pub mod state;
 
 use axum::Json;
@@ -45,6 +48,15 @@ impl Modify for BearerSchemes {
         components.add_security_scheme(
             "coordinator",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "merchant",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A terminal's API key from POST /v1/merchants/{merchant_id}/keys"))
+                    .build(),
+            ),
         );
     }
 }
@@ -81,10 +93,24 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router(state: AppState) -> Router {
     let (router, openapi) = api().split_for_parts();
+    let body_timeout = state.http.body_timeout;
     router
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(crate::web::router())
+        .fallback(limits::no_such_route)
+        .method_not_allowed_fallback(limits::method_not_allowed)
+        .layer(axum::middleware::from_fn(headers::every_answer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record_coordinator_actions))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::hold_to_limits))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A request's span names its route template, never its path or query:
+/// paths hold citizen ids, and a query may hold a token.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("(no route)", |path| path.as_str());
+    tracing::info_span!("request", method = %request.method(), route)
 }

@@ -58,12 +58,15 @@ pub async fn create_offer(
 
 /// A merchant's offers, for coordinators.
 #[utoipa::path(get, path = "/v1/merchants/{merchant_id}/offers", tag = "coordinator", security(("coordinator" = [])),
-    params(("merchant_id" = String, Path)), responses((status = 200, body = Vec<Offer>)))]
+    params(("merchant_id" = String, Path)), responses((status = 200, body = Vec<Offer>), (status = 404, body = Problem)))]
 pub async fn merchant_offers(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     Path(merchant_id): Path<String>,
 ) -> Result<Json<Vec<Offer>>, ApiError> {
+    if state.store.merchant(&merchant_id).await?.is_none() {
+        return Err(ApiError::not_found("商户 / merchant"));
+    }
     Ok(Json(state.store.offers_of(&merchant_id).await?.into_iter().map(offer_view).collect()))
 }
 

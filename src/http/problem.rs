@@ -120,6 +120,14 @@ impl IntoResponse for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::Refused {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "body_too_large",
+                title: "请求体过大 / Request body too large",
+                detail: "请求体不能超过 64 KiB / The request body may be at most 64 KiB".into(),
+            };
+        }
         ApiError::BadRequest {
             detail: format!("请求体不是有效的 JSON / The body is not valid JSON: {}", rejection.body_text()),
         }

@@ -1,7 +1,7 @@
 //! Redeeming a credit code at checkout, and voiding a redemption.
 
 use super::auth::MerchantAuth;
-use super::problem::{ApiError, ApiJson, Problem};
+use super::problem::{ApiError, ApiJson, ApiQuery, Problem};
 use super::state::AppState;
 use crate::domain::redemption::Refusal;
 use crate::engine::{RedeemOutcome, RedemptionAttempt, VoidBy, VoidOutcome};
@@ -9,7 +9,7 @@ use crate::ids::new_id;
 use crate::signing::KeyRing;
 use crate::storage::{Merchant, MerchantRedemption, Terminal};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -206,7 +206,7 @@ pub struct RecentQuery {
 pub async fn recent(
     State(state): State<AppState>,
     MerchantAuth(merchant, _): MerchantAuth,
-    Query(query): Query<RecentQuery>,
+    ApiQuery(query): ApiQuery<RecentQuery>,
 ) -> Result<Json<Vec<MerchantRedemption>>, ApiError> {
     Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?))
 }

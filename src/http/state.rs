@@ -35,4 +35,5 @@ pub struct AppState {
     pub idp: Arc<IdpVerifier>,
     pub policy: Arc<Policy>,
     pub pseudonyms: Arc<Pseudonymizer>,
+    pub http: super::serve::HttpLimits,
 }

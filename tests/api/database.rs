@@ -151,3 +151,22 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Another process's connection holding the one writer lock (SQLite's
+/// write lock, or the engine's advisory lock on PostgreSQL) until dropped.
+pub enum WriteLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+pub async fn hold_the_write_lock(url: &str) -> WriteLock {
+    if url.starts_with("sqlite") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut conn).await.unwrap();
+        WriteLock::Sqlite(conn)
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql("SELECT pg_advisory_lock(7418265)").execute(&mut conn).await.unwrap();
+        WriteLock::Postgres(conn)
+    }
+}

@@ -6,6 +6,7 @@ use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
 use xinyi::domain::levels::LevelThresholds;
 pub use xinyi::engine::EngineLimits;
+pub use xinyi::http::serve::HttpLimits;
 use xinyi::http::state::AppState;
 use xinyi::startup::{Application, IdpSettings, Settings};
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel, TrustedKeys, Verifier};
@@ -36,15 +37,25 @@ impl TestApp {
     /// The demo identity provider's key plus `extra_keys` (JWKs); served
     /// from `jwks_url` when given, else from a file.
     pub async fn spawn_with_idp_keys(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>) -> TestApp {
-        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default()).await
+        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default(), HttpLimits::default()).await
     }
 
     /// An app whose writer has these limits.
     pub async fn spawn_with_engine(engine: EngineLimits) -> TestApp {
-        TestApp::spawn_with(vec![], None, engine).await
+        TestApp::spawn_with(vec![], None, engine, HttpLimits::default()).await
     }
 
-    async fn spawn_with(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>, engine: EngineLimits) -> TestApp {
+    /// An app with these connection and request limits.
+    pub async fn spawn_with_http(http: HttpLimits) -> TestApp {
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), http).await
+    }
+
+    async fn spawn_with(
+        extra_keys: Vec<serde_json::Value>,
+        jwks_url: Option<String>,
+        engine: EngineLimits,
+        http: HttpLimits,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let idp = DemoIdp::generate();
         let mut set = idp.jwks();
@@ -71,6 +82,7 @@ impl TestApp {
             scan_grace: Duration::seconds(60),
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
             engine,
+            http,
         };
         let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());
@@ -85,6 +97,11 @@ impl TestApp {
     /// A second `xinyi serve` process on the same database, identity
     /// provider and master key: another node behind the load balancer.
     pub async fn second_node(&self) -> Node {
+        self.second_node_logging("info", None)
+    }
+
+    /// A second node whose log, at `filter`, is written to `log` when given.
+    pub fn second_node_logging(&self, filter: &str, log: Option<std::path::PathBuf>) -> Node {
         let idp = &self.settings.idp;
         let env = [
             ("XINYI_DATABASE_URL", self.database_url.as_str()),
@@ -93,7 +110,7 @@ impl TestApp {
             ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
             ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
         ];
-        Node::spawn(&env, "info", None)
+        Node::spawn(&env, filter, log)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -37,3 +37,23 @@ async fn healthz_answers_ok() {
     let body: serde_json::Value = app.http.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["status"], "ok");
 }
+
+#[tokio::test]
+async fn every_security_requirement_names_a_defined_scheme() {
+    let app = TestApp::spawn().await;
+    let document: serde_json::Value =
+        app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let defined = document["components"]["securitySchemes"].as_object().expect("security schemes are defined");
+    let mut named = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for requirement in operation["security"].as_array().into_iter().flatten() {
+                for scheme in requirement.as_object().unwrap().keys() {
+                    named += 1;
+                    assert!(defined.contains_key(scheme), "{method} {path} names the undefined scheme {scheme:?}");
+                }
+            }
+        }
+    }
+    assert!(named > 10, "the document names schemes on its secured operations");
+}

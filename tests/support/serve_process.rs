@@ -44,6 +44,11 @@ impl Node {
         Node { base: format!("http://{address}"), process: child }
     }
 
+    /// The node's process id, to read its memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self.process.id()
+    }
+
     /// SIGKILL: no shutdown, no flush, nothing finished that was in flight.
     pub fn kill_hard(mut self) {
         self.process.kill().unwrap();

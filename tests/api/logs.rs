@@ -1,0 +1,92 @@
+//! The log of a whole flow, at debug level, names routes and outcomes but
+//! never a citizen id, a token, a credit code or a merchant key.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_full_flow_logged_at_debug_level_holds_no_citizen_id_token_code_or_key() {
+    let app = TestApp::spawn().await;
+    let log = app.dir.path().join("node.log");
+    let node = app.second_node_logging("debug", Some(log.clone()));
+    let url = |path: &str| format!("{}{path}", node.base);
+    let coordinator = app.coordinator_token().await;
+    let citizen_id = "secret-citizen-4711";
+    let citizen = app.citizen_token(citizen_id);
+
+    let merchant: serde_json::Value = app
+        .http
+        .post(url("/v1/merchants"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let merchant_id = merchant["merchant_id"].as_str().unwrap();
+    let key: serde_json::Value = app
+        .http
+        .post(url(&format!("/v1/merchants/{merchant_id}/keys")))
+        .bearer_auth(&coordinator)
+        .json(&json!({"label": "front desk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_key = key["api_key"].as_str().unwrap();
+    let offer: serde_json::Value = app
+        .http
+        .post(url(&format!("/v1/merchants/{merchant_id}/offers")))
+        .bearer_auth(&coordinator)
+        .json(&legal_offer())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event = json!({"event_id": "log-event-1", "delta": 150, "reason": "志愿服务 Volunteering",
+                       "source": "civil-affairs", "occurred_at": "2026-01-01T00:00:00Z"});
+    let scored = app
+        .http
+        .post(url(&format!("/v1/citizens/{citizen_id}/score-events")))
+        .bearer_auth(&coordinator)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scored.status(), 201, "{}", scored.text().await.unwrap());
+    let code = app.http.post(url("/v1/me/code?format=text")).bearer_auth(&citizen).send().await.unwrap();
+    let code = code.text().await.unwrap();
+    let redeemed = app
+        .http
+        .post(url("/v1/redemptions"))
+        .bearer_auth(api_key)
+        .header("Idempotency-Key", "log-1")
+        .json(&json!({"code": code, "offer_id": offer["offer_id"], "amount_fen": 20_000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status(), 201);
+    // A token in the query string, as a careless client might send it.
+    let _ = app.http.get(url(&format!("/v1/me?access_token={citizen}"))).send().await.unwrap();
+    let _ = app.http.get(url("/v1/me/redemptions")).bearer_auth(&citizen).send().await.unwrap();
+    drop(node);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("/v1/citizens/{citizen_id}/score-events"), "spans name the route template");
+    for (what, secret) in [
+        ("citizen id", citizen_id),
+        ("citizen token", citizen.as_str()),
+        ("coordinator token", coordinator.as_str()),
+        ("merchant key", api_key),
+        ("credit code", code.trim()),
+    ] {
+        assert!(!logged.contains(secret), "the log holds a {what}");
+    }
+}
