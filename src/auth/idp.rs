@@ -62,6 +62,28 @@ struct PinnedKey {
 #[derive(Deserialize)]
 struct CitizenClaims {
     sub: String,
+    iat: Option<i64>,
+}
+
+/// How far ahead of our clock a token's `iat` and `nbf` may be: the two
+/// clocks' difference, no more.
+const CLOCK_SKEW_SECS: u64 = 60;
+/// The longest citizen id (`sub`) accepted; ids become database rows.
+const MAX_SUB_BYTES: usize = 255;
+
+impl CitizenClaims {
+    /// What the signature does not vouch for: a sensible subject, and a
+    /// token not issued in the future.
+    fn citizen_id(self) -> Result<String, TokenError> {
+        if self.sub.trim().is_empty() || self.sub.len() > MAX_SUB_BYTES {
+            return Err(TokenError::Invalid(format!("sub must be 1 to {MAX_SUB_BYTES} bytes")));
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        if self.iat.is_some_and(|iat| iat > now + CLOCK_SKEW_SECS as i64) {
+            return Err(TokenError::Invalid("iat is in the future".into()));
+        }
+        Ok(self.sub)
+    }
 }
 
 pub struct IdpVerifier {
@@ -124,10 +146,12 @@ impl IdpVerifier {
         validation.set_audience(&[&self.audience]);
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = CLOCK_SKEW_SECS;
         Some(
             decode::<CitizenClaims>(token, &pinned.key, &validation)
-                .map(|data| data.claims.sub)
-                .map_err(|e| TokenError::Invalid(e.to_string())),
+                .map_err(|e| TokenError::Invalid(e.to_string()))
+                .and_then(|data| data.claims.citizen_id()),
         )
     }
 

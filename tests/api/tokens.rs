@@ -118,3 +118,41 @@ async fn a_revoked_coordinator_token_stops_working_at_once() {
     assert_problem(app.post_score_event(&token, "alice", event("e2")).await, 401, "unauthorized").await;
     assert!(!app.xinyi(&["coordinator", "revoke", "wang"]).status.success(), "a second revoke says there is none");
 }
+
+#[tokio::test]
+async fn a_token_not_yet_valid_or_issued_in_the_future_is_refused_and_creates_no_citizen() {
+    let app = TestApp::spawn().await;
+    let day = 86_400;
+    let mut not_yet = claims(&app, 3600);
+    not_yet["nbf"] = json!(not_yet["iat"].as_i64().unwrap() + day);
+    refused(&app, &app.idp.token_with_claims(&not_yet)).await;
+    let mut from_the_future = claims(&app, 2 * day);
+    from_the_future["iat"] = json!(from_the_future["iat"].as_i64().unwrap() + day);
+    refused(&app, &app.idp.token_with_claims(&from_the_future)).await;
+    // A minute of clock difference is allowed.
+    let mut slightly_ahead = claims(&app, 3600);
+    slightly_ahead["iat"] = json!(slightly_ahead["iat"].as_i64().unwrap() + 30);
+    slightly_ahead["nbf"] = slightly_ahead["iat"].clone();
+    assert_eq!(app.me(&app.idp.token_with_claims(&slightly_ahead)).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_token_whose_sub_is_empty_or_over_255_bytes_is_refused_and_creates_no_citizen() {
+    let app = TestApp::spawn().await;
+    for sub in [String::new(), "   ".to_owned(), "x".repeat(256), "长".repeat(100)] {
+        let mut odd = claims(&app, 3600);
+        odd["sub"] = json!(sub);
+        refused(&app, &app.idp.token_with_claims(&odd)).await;
+    }
+    let mut longest = claims(&app, 3600);
+    longest["sub"] = json!("y".repeat(255));
+    assert_eq!(app.me(&app.idp.token_with_claims(&longest)).await.status(), 200);
+    let coordinator = app.coordinator_token().await;
+    let long_id = "x".repeat(256);
+    let events = app.post_score_event(
+        &coordinator,
+        &long_id,
+        json!({"event_id": "e-1", "delta": 10, "reason": "r", "source": "s", "occurred_at": "2026-01-01T00:00:00Z"}),
+    );
+    assert_ne!(events.await.status(), 201, "a citizen id over 255 bytes is not created by a coordinator either");
+}
