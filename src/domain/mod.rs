@@ -7,3 +7,4 @@ pub mod periods;
 pub mod redemption;
 pub mod reports;
 pub mod score_event;
+pub mod text;

@@ -69,10 +69,9 @@ pub async fn file_dispute(
     Path(redemption_id): Path<String>,
     ApiJson(body): ApiJson<DisputeRequest>,
 ) -> Result<(StatusCode, Json<Dispute>), ApiError> {
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(ApiError::invalid("reason", "须为 1 到 1000 个字符 / must be 1 to 1000 characters"));
-    }
+    let reason = crate::domain::text::visible_text(&body.reason, 1000).ok_or_else(|| {
+        ApiError::invalid("reason", "须为 1 到 1000 个可见字符 / must be 1 to 1000 characters, at least one visible")
+    })?;
     let outcome = state
         .store
         .file_dispute(&new_id("dsp"), citizen.number, &redemption_id, reason, OffsetDateTime::now_utc())
@@ -85,6 +84,12 @@ pub async fn file_dispute(
             code: "dispute_already_open",
             title: "已有未处理的异议 / A dispute is already open",
             detail: "请等待协调员处理 / A coordinator will resolve the open dispute".into(),
+        }),
+        DisputeOutcome::AlreadyVoided => Err(ApiError::Refused {
+            status: axum::http::StatusCode::CONFLICT,
+            code: "already_voided",
+            title: "已撤销 / Already voided",
+            detail: "此核销已经撤销,优惠已退回 / This redemption was voided; nothing is left to dispute".into(),
         }),
     }
 }

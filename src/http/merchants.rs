@@ -71,11 +71,9 @@ pub struct KeyCreated {
 }
 
 fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("须为 1 到 {max} 个字符 / must be 1 to {max} characters")));
-    }
-    Ok(value.to_owned())
+    crate::domain::text::visible_text(value, max).map(str::to_owned).ok_or_else(|| {
+        ApiError::invalid(field, format!("须为 1 到 {max} 个可见字符 / must be 1 to {max} visible characters"))
+    })
 }
 
 async fn existing(state: &AppState, merchant_id: &str) -> Result<Merchant, ApiError> {

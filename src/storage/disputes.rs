@@ -141,13 +141,15 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<DisputeOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
-        let own = sqlx::query("SELECT 1 FROM redemptions WHERE redemption_id = $1 AND citizen_number = $2")
+        let own = sqlx::query("SELECT voided_at FROM redemptions WHERE redemption_id = $1 AND citizen_number = $2")
             .bind(redemption_id)
             .bind(citizen.0 as i64)
             .fetch_optional(&mut *tx)
             .await?;
-        if own.is_none() {
-            return Ok(DisputeOutcome::NotFound);
+        match own {
+            None => return Ok(DisputeOutcome::NotFound),
+            Some(row) if row.opt_int("voided_at")?.is_some() => return Ok(DisputeOutcome::AlreadyVoided),
+            Some(_) => {}
         }
         let open = sqlx::query("SELECT 1 FROM disputes WHERE redemption_id = $1 AND status = 'open'")
             .bind(redemption_id)

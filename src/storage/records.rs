@@ -89,6 +89,7 @@ pub enum DisputeOutcome {
     Filed(Box<Dispute>),
     NotFound,
     AlreadyOpen,
+    AlreadyVoided,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -78,3 +78,30 @@ async fn every_coordinator_action_is_in_the_audit_log() {
     let created = log.as_array().unwrap().iter().find(|e| e["action"] == "POST /v1/merchants").unwrap();
     assert!(created["detail"].as_str().unwrap().contains("明理律师事务所"));
 }
+
+#[tokio::test]
+async fn a_dispute_needs_a_visible_reason_and_a_redemption_that_is_not_voided() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let shop = app.shop(&coordinator, legal_offer()).await;
+    let redemption: serde_json::Value =
+        app.redeem_code(&shop, &app.code_text("rain").await, 5000).await.json().await.unwrap();
+    let id = redemption["redemption_id"].as_str().unwrap();
+    let token = app.citizen_token("rain");
+    let dispute = |reason: String| {
+        app.http
+            .post(app.url(&format!("/v1/me/redemptions/{id}/dispute")))
+            .bearer_auth(&token)
+            .json(&json!({ "reason": reason }))
+            .send()
+    };
+    for reason in ["\u{200B}\u{200B}\u{FEFF}".to_owned(), " \u{3000} ".to_owned(), "长".repeat(1001)] {
+        assert_problem(dispute(reason).await.unwrap(), 422, "invalid_field").await;
+    }
+    assert_eq!(app.get_json(&coordinator, "/v1/disputes").await.as_array().unwrap().len(), 0, "none was filed");
+
+    let void = app.http.post(app.url(&format!("/v1/redemptions/{id}/void"))).bearer_auth(&shop.api_key);
+    assert_eq!(void.send().await.unwrap().status(), 200);
+    assert_problem(dispute("收费有误 overcharged".into()).await.unwrap(), 409, "already_voided").await;
+    assert_eq!(app.get_json(&coordinator, "/v1/disputes").await.as_array().unwrap().len(), 0);
+}
