@@ -91,7 +91,19 @@ pub async fn reduction_report(
     Ok(ReductionReport { from, to, group_by: by, headline, rows, totals })
 }
 
-/// CSV with a header row, one row per group and a final total row.
+/// A text cell a spreadsheet will not run: one that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule
+/// against CSV injection). Merchant names and labels are typed by people.
+fn spreadsheet_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+/// CSV with a header row, one row per group and a final total row. The
+/// counts and sums are integers the service wrote; the key and label are
+/// text and are made safe for spreadsheets.
 pub fn to_csv(report: &ReductionReport) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
@@ -100,8 +112,8 @@ pub fn to_csv(report: &ReductionReport) -> String {
     for row in report.rows.iter().chain(std::iter::once(&report.totals)) {
         writer
             .write_record([
-                row.key.clone(),
-                row.label.clone(),
+                spreadsheet_safe(&row.key),
+                spreadsheet_safe(&row.label),
                 row.redemptions.to_string(),
                 row.reversals.to_string(),
                 row.gross_fen.to_string(),
@@ -112,4 +124,18 @@ pub fn to_csv(report: &ReductionReport) -> String {
             .expect("writing CSV to memory");
     }
     String::from_utf8(writer.into_inner().expect("flushing CSV to memory")).expect("CSV of strings is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_gets_a_leading_quote() {
+        for cell in ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
+        }
+        assert_eq!(spreadsheet_safe("万达广场"), "万达广场");
+        assert_eq!(spreadsheet_safe("a=b"), "a=b");
+    }
 }

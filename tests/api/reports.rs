@@ -112,3 +112,38 @@ async fn bad_report_parameters_name_the_field() {
     let empty = app.get_json(&coordinator, "/v1/reports/reductions?from=2026-01-01&to=2026-01-31").await;
     assert_eq!(empty["headline"]["net_fen"], 0);
 }
+
+#[tokio::test]
+async fn a_merchant_name_a_spreadsheet_would_run_is_neutralised_in_every_csv() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    let merchant = json!({"name": evil, "category": "mall", "district": "-东城区"});
+    let shop = app.shop_of(&coordinator, merchant, legal_offer()).await;
+    assert_eq!(app.redeem_code(&shop, &app.code_text("csv").await, 5000).await.status(), 201);
+    for by in ["merchant", "district"] {
+        let csv = app
+            .http
+            .get(app.url(&format!("/v1/reports/reductions?group_by={by}")))
+            .bearer_auth(&coordinator)
+            .header("Accept", "text/csv")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let out = app.xinyi(&["report", "reductions", "--group-by", by, "--format", "csv"]);
+        for text in [csv, String::from_utf8(out.stdout).unwrap()] {
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            for record in reader.records() {
+                for cell in record.unwrap().iter() {
+                    let runs = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                        || (cell.starts_with('-') && cell.parse::<i64>().is_err());
+                    assert!(!runs, "group_by={by}: a spreadsheet would run {cell:?}");
+                }
+            }
+            assert!(text.contains("'=HYPERLINK") || text.contains("'-东城区"), "{text}");
+        }
+    }
+}
