@@ -8,6 +8,7 @@ pub mod domain;
 pub mod engine;
 pub mod http;
 pub mod ids;
+pub mod metrics;
 pub mod qr;
 pub mod reporting;
 pub mod signing;

@@ -37,6 +37,9 @@ pub struct Settings {
     pub idp: IdpSettings,
     pub engine: EngineLimits,
     pub http: HttpLimits,
+    pub rate: crate::http::rate_limits::RateSettings,
+    /// Where Prometheus metrics are served; empty: nowhere.
+    pub metrics_addr: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +112,12 @@ impl Application {
             policy: Arc::new(policy),
             pseudonyms,
             http: settings.http,
+            rate_limits: Arc::new(crate::http::rate_limits::RateLimits::new(&settings.rate)),
         };
+        crate::metrics::serve(&settings.metrics_addr)
+            .await
+            .map_err(|e| StartupError::Bind(settings.metrics_addr.clone(), e))?;
+        tokio::spawn(sample_metrics(state.store.clone(), state.engine.clone()));
         Ok(Application { listener, address, state })
     }
 
@@ -134,6 +142,17 @@ impl Application {
         let limits = self.state.http;
         let router = crate::http::router(self.state).merge(extra);
         crate::http::serve::serve(self.listener, router, limits, shutdown).await
+    }
+}
+
+/// Samples the database pool and the write queue for the metrics while the
+/// engine lives.
+async fn sample_metrics(store: crate::storage::SharedStore, engine: Engine) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    while !engine.is_stopped() {
+        every.tick().await;
+        let (size, idle) = store.pool_stats();
+        crate::metrics::sample(size, idle, engine.queue_depth());
     }
 }
 

@@ -60,6 +60,19 @@ pub struct PolicyArgs {
     /// A request not answered within this many seconds gets 503.
     #[arg(long, env = "XINYI_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+    /// Credit codes one citizen may get a minute; 0: no limit.
+    #[arg(long, env = "XINYI_CODES_PER_MINUTE", default_value_t = 30)]
+    pub codes_per_minute: u32,
+    /// Failed authentications one client address may make a minute before
+    /// it is refused for a while; 0: no limit.
+    #[arg(long, env = "XINYI_AUTH_FAILURES_PER_MINUTE", default_value_t = 100)]
+    pub auth_failures_per_minute: u32,
+    /// Proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+    #[arg(long, env = "XINYI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Where Prometheus metrics are served (`/metrics`); empty: nowhere.
+    #[arg(long, env = "XINYI_METRICS_ADDR", default_value = "127.0.0.1:9464")]
+    pub metrics_addr: String,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -91,6 +104,12 @@ impl ServeArgs {
                 body_timeout: Duration::from_secs(self.policy.body_timeout_secs),
                 request_timeout: Duration::from_secs(self.policy.request_timeout_secs),
             },
+            rate: crate::http::rate_limits::RateSettings {
+                codes_per_minute: self.policy.codes_per_minute,
+                auth_failures_per_minute: self.policy.auth_failures_per_minute,
+                trusted_proxies: self.policy.trusted_proxies.clone(),
+            },
+            metrics_addr: self.policy.metrics_addr.clone(),
         }
     }
 }

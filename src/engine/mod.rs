@@ -154,6 +154,16 @@ impl Engine {
         Engine { queue }
     }
 
+    /// Commands waiting for the writer now.
+    pub fn queue_depth(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
+    /// The writer has stopped (every receiver is gone).
+    pub fn is_stopped(&self) -> bool {
+        self.queue.is_closed()
+    }
+
     async fn submit(&self, command: Command) -> Result<Outcome, EngineError> {
         let (reply, answer) = oneshot::channel();
         self.queue.try_send(Job { command, reply }).map_err(|e| match e {

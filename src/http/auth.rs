@@ -27,6 +27,15 @@ pub(super) fn bearer_value(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
 }
 
+/// The bearer credential; a malformed one counts as a failed
+/// authentication, a missing one does not (nothing was guessed).
+fn credential<'a>(parts: &'a Parts, state: &AppState, kind: &'static str) -> Result<&'a str, ApiError> {
+    bearer(parts).map_err(|error| match parts.headers.contains_key(AUTHORIZATION) {
+        true => state.rate_limits.failed(parts, kind, error),
+        false => error,
+    })
+}
+
 fn wrong_kind(expected: &str) -> ApiError {
     ApiError::Refused {
         status: axum::http::StatusCode::FORBIDDEN,
@@ -43,12 +52,15 @@ impl FromRequestParts<AppState> for CitizenAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
+        state.rate_limits.refuse_if_blocked(parts)?;
+        let token = credential(parts, state, "citizen")?;
         if token.starts_with(COORDINATOR_TOKEN_PREFIX) || token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("市民登录凭证 / This endpoint needs a citizen's sign-in token"));
         }
-        let citizen_id = state.idp.verify(token).await.map_err(|e| ApiError::Unauthorized {
-            detail: format!("登录凭证无效 / The sign-in token was refused: {e}"),
+        let citizen_id = state.idp.verify(token).await.map_err(|e| {
+            let refused =
+                ApiError::Unauthorized { detail: format!("登录凭证无效 / The sign-in token was refused: {e}") };
+            state.rate_limits.failed(parts, "citizen", refused)
         })?;
         let citizen = state.store.citizen_or_create(&citizen_id, OffsetDateTime::now_utc()).await?;
         Ok(CitizenAuth(citizen))
@@ -62,14 +74,16 @@ impl FromRequestParts<AppState> for CoordinatorAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
+        state.rate_limits.refuse_if_blocked(parts)?;
+        let token = credential(parts, state, "coordinator")?;
         if !token.starts_with(COORDINATOR_TOKEN_PREFIX) {
             return Err(wrong_kind("协调员凭证 / This endpoint needs a coordinator token"));
         }
         let coordinator = state.store.active_coordinator_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-            ApiError::Unauthorized {
-                detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into()
-            }
+            let refused = ApiError::Unauthorized {
+                detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into(),
+            };
+            state.rate_limits.failed(parts, "coordinator", refused)
         })?;
         Ok(CoordinatorAuth(coordinator))
     }
@@ -82,14 +96,17 @@ impl FromRequestParts<AppState> for MerchantAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
+        state.rate_limits.refuse_if_blocked(parts)?;
+        let token = credential(parts, state, "merchant")?;
         if !token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("商户 API 密钥 / This endpoint needs a merchant API key"));
         }
-        let (merchant, terminal) =
-            state.merchant_keys.merchant(&token_hash(token)).await?.ok_or_else(|| ApiError::Unauthorized {
+        let (merchant, terminal) = state.merchant_keys.merchant(&token_hash(token)).await?.ok_or_else(|| {
+            let refused = ApiError::Unauthorized {
                 detail: "商户 API 密钥无效或已撤销 / Unknown or revoked merchant API key".into(),
-            })?;
+            };
+            state.rate_limits.failed(parts, "merchant", refused)
+        })?;
         if merchant.suspended {
             return Err(ApiError::Refused {
             status: axum::http::StatusCode::FORBIDDEN,

@@ -5,7 +5,7 @@
 
 use super::problem::ApiError;
 use super::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -40,7 +40,10 @@ pub async fn hold_to_limits(State(state): State<AppState>, request: Request, nex
             "请求头合计不能超过 16 KiB / The request headers may be at most 16 KiB together",
         );
     }
-    match tokio::time::timeout(state.http.request_timeout, next.run(request)).await {
+    let route = request.extensions().get::<MatchedPath>().map_or("(no route)", |p| p.as_str()).to_owned();
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let response = match tokio::time::timeout(state.http.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(timeout = ?state.http.request_timeout, "a request timed out");
@@ -49,7 +52,9 @@ pub async fn hold_to_limits(State(state): State<AppState>, request: Request, nex
             }
             .into_response()
         }
-    }
+    };
+    crate::metrics::http_request(&route, method.as_str(), response.status().as_u16(), started.elapsed());
+    response
 }
 
 /// No route has this path.

@@ -46,7 +46,8 @@ pub struct IssuedCode {
         (status = 200, content_type = "image/png", description = "with ?format=png"),
         (status = 200, content_type = "text/plain", description = "with ?format=text: the bare code"),
         (status = 401, body = super::problem::Problem),
-        (status = 403, body = super::problem::Problem, description = "level too low for any benefit")))]
+        (status = 403, body = super::problem::Problem, description = "level too low for any benefit"),
+        (status = 429, body = super::problem::Problem, description = "rate_limited: more than XINYI_CODES_PER_MINUTE codes")))]
 pub async fn issue_code(
     State(state): State<AppState>,
     CitizenAuth(citizen): CitizenAuth,
@@ -75,6 +76,7 @@ pub async fn issue_code(
             ),
         });
     }
+    state.rate_limits.take_code(citizen.number.0)?;
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
     let ring = state.keys.ring().await?;
     let key = ring.signing_key_at(now).ok_or_else(|| ApiError::internal("no signing key may sign now"))?;
@@ -85,6 +87,7 @@ pub async fn issue_code(
         handle: key.sealer.seal(citizen.number, &mut rand::rngs::OsRng),
     };
     let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
+    crate::metrics::code_issued();
     let no_store = (CACHE_CONTROL, "no-store");
     if format == Format::Text {
         return Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8"), no_store], code).into_response());

@@ -13,6 +13,7 @@ mod me_code;
 mod merchants;
 mod offers;
 pub mod problem;
+pub mod rate_limits;
 mod redemptions;
 mod refusals;
 mod reports;

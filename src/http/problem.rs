@@ -41,6 +41,9 @@ pub enum ApiError {
     /// take the write. Nothing was written.
     #[error("{detail}")]
     Unavailable { detail: &'static str },
+    /// Too many requests: try again after this many seconds.
+    #[error("{detail}")]
+    RateLimited { retry_after_secs: u64, detail: String },
     /// What went wrong is logged, not shown.
     #[error("{0}")]
     Internal(String),
@@ -76,6 +79,9 @@ impl ApiError {
             ApiError::Unavailable { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "服务繁忙,请稍后重试 / Busy: please retry shortly")
             }
+            ApiError::RateLimited { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "请求过于频繁 / Too many requests")
+            }
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / Internal server error")
             }
@@ -108,6 +114,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let ApiError::RateLimited { retry_after_secs, .. } = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
         }

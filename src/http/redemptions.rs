@@ -75,20 +75,44 @@ pub async fn redeem(
         return Err(ApiError::invalid("amount_fen", "须为正整数(分)/ must be a positive whole number of fen"));
     }
     let hash = request_hash(&body);
+    let answer = redeem_attempt(&state, (&merchant, &terminal), &key, &hash, body).await;
+    crate::metrics::redemption(match &answer {
+        Ok(Redeemed::First(_)) => "redeemed",
+        Ok(Redeemed::Again(_)) => "replayed",
+        Err(ApiError::Refused { code, .. }) => code,
+        Err(_) => "unavailable",
+    });
+    answer.map(|(Redeemed::First(answer) | Redeemed::Again(answer))| (StatusCode::CREATED, Json(answer)))
+}
+
+/// A first answer, or the answer given before to the same key and body.
+enum Redeemed {
+    First(Redemption),
+    Again(Redemption),
+}
+
+async fn redeem_attempt(
+    state: &AppState,
+    (merchant, terminal): (&Merchant, &Terminal),
+    key: &str,
+    hash: &str,
+    body: RedemptionRequest,
+) -> Result<Redeemed, ApiError> {
     let ring = state.keys.ring().await?;
-    let attempt = match attempt(&state, &ring, (&merchant, &terminal), &key, &hash, body) {
+    let attempt = match attempt(state, &ring, (merchant, terminal), key, hash, body) {
         Ok(attempt) => attempt,
         // A retry gets its first answer even after its code has since expired.
         Err(refusal) => {
-            return match state.store.idempotent_redemption(&merchant.merchant_id, &key).await? {
-                Some((stored_hash, answer)) if stored_hash == hash => Ok((StatusCode::CREATED, Json(answer))),
+            return match state.store.idempotent_redemption(&merchant.merchant_id, key).await? {
+                Some((stored_hash, answer)) if stored_hash == hash => Ok(Redeemed::Again(answer)),
                 Some(_) => Err(Refusal::IdempotencyMismatch.into()),
                 None => Err(refusal.into()),
             };
         }
     };
     match state.engine.redeem(attempt).await? {
-        RedeemOutcome::Redeemed(answer) | RedeemOutcome::Replayed(answer) => Ok((StatusCode::CREATED, Json(answer))),
+        RedeemOutcome::Redeemed(answer) => Ok(Redeemed::First(answer)),
+        RedeemOutcome::Replayed(answer) => Ok(Redeemed::Again(answer)),
         RedeemOutcome::Refused(refusal) => Err(refusal.into()),
     }
 }

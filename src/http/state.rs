@@ -36,4 +36,5 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub pseudonyms: Arc<Pseudonymizer>,
     pub http: super::serve::HttpLimits,
+    pub rate_limits: Arc<super::rate_limits::RateLimits>,
 }

@@ -100,6 +100,11 @@ fn sqlite_url_creating_the_file(url: &str) -> String {
 }
 
 impl Store {
+    /// The pool's connections: open, and of those idle.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         match self.dialect {
             Dialect::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,

@@ -154,6 +154,7 @@ impl Drop for TestDatabase {
 
 /// Another process's connection holding the one writer lock (SQLite's
 /// write lock, or the engine's advisory lock on PostgreSQL) until dropped.
+#[allow(dead_code)] // held only to be dropped
 pub enum WriteLock {
     Sqlite(sqlx::SqliteConnection),
     Postgres(sqlx::PgConnection),

@@ -6,7 +6,15 @@ use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
 use xinyi::domain::levels::LevelThresholds;
 pub use xinyi::engine::EngineLimits;
+pub use xinyi::http::rate_limits::RateSettings;
 pub use xinyi::http::serve::HttpLimits;
+
+/// The service's default of 100 failed sign-ins a minute, and no limit on
+/// codes: tests of exactly-once issue hundreds of codes to one citizen. The
+/// code limit has tests of its own (`rate_limits.rs`).
+pub fn default_rates() -> RateSettings {
+    RateSettings { codes_per_minute: 0, auth_failures_per_minute: 100, trusted_proxies: vec![] }
+}
 use xinyi::http::state::AppState;
 use xinyi::startup::{Application, IdpSettings, Settings};
 use xinyi_merchant_sdk::{CodeLifetime, CreditLevel, TrustedKeys, Verifier};
@@ -37,17 +45,22 @@ impl TestApp {
     /// The demo identity provider's key plus `extra_keys` (JWKs); served
     /// from `jwks_url` when given, else from a file.
     pub async fn spawn_with_idp_keys(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>) -> TestApp {
-        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default(), HttpLimits::default()).await
+        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default(), HttpLimits::default(), default_rates()).await
     }
 
     /// An app whose writer has these limits.
     pub async fn spawn_with_engine(engine: EngineLimits) -> TestApp {
-        TestApp::spawn_with(vec![], None, engine, HttpLimits::default()).await
+        TestApp::spawn_with(vec![], None, engine, HttpLimits::default(), default_rates()).await
     }
 
     /// An app with these connection and request limits.
     pub async fn spawn_with_http(http: HttpLimits) -> TestApp {
-        TestApp::spawn_with(vec![], None, EngineLimits::default(), http).await
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), http, default_rates()).await
+    }
+
+    /// An app with these rate limits.
+    pub async fn spawn_with_rates(rate: RateSettings) -> TestApp {
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), HttpLimits::default(), rate).await
     }
 
     async fn spawn_with(
@@ -55,6 +68,7 @@ impl TestApp {
         jwks_url: Option<String>,
         engine: EngineLimits,
         http: HttpLimits,
+        rate: RateSettings,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let idp = DemoIdp::generate();
@@ -83,6 +97,8 @@ impl TestApp {
             idp: IdpSettings { jwks, issuer: idp.issuer.clone(), audience: idp.audience.clone() },
             engine,
             http,
+            rate,
+            metrics_addr: String::new(),
         };
         let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());
@@ -102,14 +118,21 @@ impl TestApp {
 
     /// A second node whose log, at `filter`, is written to `log` when given.
     pub fn second_node_logging(&self, filter: &str, log: Option<std::path::PathBuf>) -> Node {
+        self.second_node_with_env(&[], filter, log)
+    }
+
+    /// A second node with these environment variables besides the shared ones.
+    pub fn second_node_with_env(&self, extra: &[(&str, &str)], filter: &str, log: Option<std::path::PathBuf>) -> Node {
         let idp = &self.settings.idp;
-        let env = [
+        let mut env = vec![
             ("XINYI_DATABASE_URL", self.database_url.as_str()),
             ("XINYI_MASTER_KEY", MASTER_KEY),
             ("XINYI_IDP_JWKS", idp.jwks.as_str()),
             ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
             ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
+            ("XINYI_METRICS_ADDR", ""),
         ];
+        env.extend_from_slice(extra);
         Node::spawn(&env, filter, log)
     }
 

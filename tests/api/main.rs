@@ -17,6 +17,7 @@ mod ledger;
 mod logs;
 mod offline_terminals;
 mod openapi;
+mod rate_limits;
 mod redemptions;
 mod reports;
 mod score_events;

@@ -65,7 +65,7 @@ async fn issue_redeem_refuse_a_replay_void_dispute_and_verify_the_ledger_through
         .send()
         .await
         .unwrap();
-    assert_eq!(dispute.status(), 201);
+    assert_problem(dispute, 409, "already_voided").await;
     let out = app.ledger_verify();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 entries"));
