@@ -107,7 +107,17 @@ fn spreadsheet_safe(cell: &str) -> String {
 pub fn to_csv(report: &ReductionReport) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(["key", "label", "redemptions", "reversals", "gross_fen", "reversed_fen", "net_fen", "citizens"])
+        .write_record([
+            "key",
+            "label",
+            "redemptions",
+            "reversals",
+            "gross_fen",
+            "reversed_fen",
+            "net_fen",
+            "citizens",
+            "offline_redemptions",
+        ])
         .expect("writing CSV to memory");
     for row in report.rows.iter().chain(std::iter::once(&report.totals)) {
         writer
@@ -120,6 +130,7 @@ pub fn to_csv(report: &ReductionReport) -> String {
                 row.reversed_fen.to_string(),
                 row.net_fen.to_string(),
                 row.citizens.to_string(),
+                row.offline_redemptions.to_string(),
             ])
             .expect("writing CSV to memory");
     }

@@ -6,3 +6,6 @@ ALTER TABLE merchant_keys ADD COLUMN offline BIGINT NOT NULL DEFAULT 0;
 -- 1 when the redemption's scan was sent later than the grace allows an
 -- online terminal, so coordinators can see back-dated redemptions.
 ALTER TABLE redemptions ADD COLUMN offline BIGINT NOT NULL DEFAULT 0;
+
+-- How many of a rollup's redemptions were scanned offline, for reports.
+ALTER TABLE reduction_rollups ADD COLUMN offline_redemptions BIGINT NOT NULL DEFAULT 0;

@@ -48,6 +48,8 @@ pub struct ReportRow {
     pub net_fen: i64,
     /// Unique citizens with a redemption in the group and period.
     pub citizens: u64,
+    /// Redemptions scanned offline and sent later (included in `redemptions`).
+    pub offline_redemptions: i64,
 }
 
 /// The citizens of one rollup row: their internal numbers as a sorted,
@@ -75,6 +77,7 @@ pub struct GroupFigures {
     pub reversals: i64,
     pub gross_fen: i64,
     pub reversed_fen: i64,
+    pub offline_redemptions: i64,
     pub merchants_with_redemptions: u64,
     /// Every citizen number of the group's rows; repeats allowed.
     pub citizens: Vec<u32>,
@@ -99,6 +102,7 @@ pub fn assemble(
         total.reversals += g.reversals;
         total.gross_fen += g.gross_fen;
         total.reversed_fen += g.reversed_fen;
+        total.offline_redemptions += g.offline_redemptions;
         for &n in &g.citizens {
             seen[n as usize / 64] |= 1 << (n % 64);
         }
@@ -108,6 +112,7 @@ pub fn assemble(
             reversals: g.reversals,
             gross_fen: g.gross_fen,
             reversed_fen: g.reversed_fen,
+            offline_redemptions: g.offline_redemptions,
         };
         rows.push(acc.into_row(g.key, label, distinct(g.citizens)));
     }
@@ -139,6 +144,7 @@ struct Accumulator {
     reversals: i64,
     gross_fen: i64,
     reversed_fen: i64,
+    offline_redemptions: i64,
 }
 
 impl Accumulator {
@@ -152,6 +158,7 @@ impl Accumulator {
             reversed_fen: self.reversed_fen,
             net_fen: self.gross_fen - self.reversed_fen,
             citizens,
+            offline_redemptions: self.offline_redemptions,
         }
     }
 }
@@ -183,6 +190,7 @@ mod tests {
             reversals: i64::from(reversed > 0),
             gross_fen: gross,
             reversed_fen: reversed,
+            offline_redemptions: 0,
             merchants_with_redemptions: 1,
             citizens: citizens.to_vec(),
         }

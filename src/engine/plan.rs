@@ -136,6 +136,7 @@ impl Planner {
                 hash: String::new(),
             },
             Some(a.citizen.0),
+            a.offline,
         );
         let answer = Redemption {
             redemption_id: a.redemption_id.clone(),
@@ -252,6 +253,7 @@ impl Planner {
                 hash: String::new(),
             },
             None,
+            false,
         );
         if let Some(stored) = self.reads.redemptions.get_mut(redemption_id) {
             stored.voided_at = Some(now);
@@ -311,7 +313,7 @@ impl Planner {
     }
 
     /// Extends the hash chain and folds the entry into its day's rollup.
-    fn append(&mut self, entry: LedgerEntry, citizen: Option<u64>) -> LedgerEntry {
+    fn append(&mut self, entry: LedgerEntry, citizen: Option<u64>, offline: bool) -> LedgerEntry {
         let (seq, previous_hash) = &self.reads.ledger_head;
         let entry = LedgerEntry { seq: seq + 1, ..entry }.seal(previous_hash);
         self.reads.ledger_head = (entry.seq, entry.hash.clone());
@@ -323,12 +325,14 @@ impl Planner {
             reversals: 0,
             gross_fen: 0,
             reversed_fen: 0,
+            offline_redemptions: 0,
         };
         let rollup = self.planned.writes.rollups.entry(key.clone()).or_insert_with(|| place.clone());
         match entry.kind {
             EntryKind::Redemption => {
                 rollup.redemptions += 1;
                 rollup.gross_fen += entry.discount_fen;
+                rollup.offline_redemptions += i64::from(offline);
                 let number = u32::try_from(citizen.expect("a redemption names its citizen"))
                     .expect("citizen numbers past u32 are refused before the engine");
                 self.new_citizens.entry(key).or_insert_with(|| (place, Vec::new())).1.push(number);

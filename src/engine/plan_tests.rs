@@ -199,6 +199,7 @@ fn a_full_citizen_part_starts_the_next_and_no_part_outgrows_its_capacity() {
         reversals: 0,
         gross_fen: 0,
         reversed_fen: 0,
+        offline_redemptions: 0,
     };
     let mut full = Vec::new();
     for c in 0..CITIZEN_PART_CAPACITY as u32 {

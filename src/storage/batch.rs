@@ -92,6 +92,8 @@ pub struct RollupDelta {
     pub reversals: i64,
     pub gross_fen: i64,
     pub reversed_fen: i64,
+    /// Redemptions scanned offline and sent later.
+    pub offline_redemptions: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

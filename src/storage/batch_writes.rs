@@ -205,6 +205,7 @@ fn rollups(w: &mut Writes, b: &BatchWrites) {
                 d.reversals,
                 d.gross_fen,
                 d.reversed_fen,
+                d.offline_redemptions,
                 hex::encode(citizens)
             ])
         })
@@ -221,6 +222,7 @@ fn rollups(w: &mut Writes, b: &BatchWrites) {
         ("reversals", Int),
         ("gross_fen", Int),
         ("reversed_fen", Int),
+        ("offline_redemptions", Int),
         ("citizens", Text),
     ];
     let from_hex = w.dialect.from_hex("r.citizens");
@@ -229,13 +231,15 @@ fn rollups(w: &mut Writes, b: &BatchWrites) {
         |from| {
             format!(
                 "INSERT INTO reduction_rollups (day, merchant_id, category, district, offer_id, level, part, redemptions, \
-                 reversals, gross_fen, reversed_fen, citizens) SELECT r.day, r.merchant_id, r.category, r.district, \
-                 r.offer_id, r.level, r.part, r.redemptions, r.reversals, r.gross_fen, r.reversed_fen, {from_hex} \
+                 reversals, gross_fen, reversed_fen, offline_redemptions, citizens) SELECT r.day, r.merchant_id, \
+                 r.category, r.district, r.offer_id, r.level, r.part, r.redemptions, r.reversals, r.gross_fen, \
+                 r.reversed_fen, r.offline_redemptions, {from_hex} \
                  FROM {from} WHERE true ON CONFLICT (day, merchant_id, offer_id, level, part) DO UPDATE SET \
                  redemptions = reduction_rollups.redemptions + excluded.redemptions, \
                  reversals = reduction_rollups.reversals + excluded.reversals, \
                  gross_fen = reduction_rollups.gross_fen + excluded.gross_fen, \
                  reversed_fen = reduction_rollups.reversed_fen + excluded.reversed_fen, \
+                 offline_redemptions = reduction_rollups.offline_redemptions + excluded.offline_redemptions, \
                  citizens = CASE WHEN length(excluded.citizens) = 0 THEN reduction_rollups.citizens \
                  ELSE excluded.citizens END"
             )

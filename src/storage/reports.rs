@@ -33,13 +33,14 @@ impl Store {
         let d = self.dialect;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {key} AS k, {redemptions} AS redemptions, {reversals} AS reversals, {gross} AS gross_fen, \
-             {reversed} AS reversed_fen, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants, \
+             {reversed} AS reversed_fen, {offline} AS offline_redemptions, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants, \
              {citizens} AS citizens FROM reduction_rollups WHERE day >= $1 AND day <= $2 GROUP BY k",
             key = rollup_key_sql(by),
             redemptions = d.sum("redemptions"),
             reversals = d.sum("reversals"),
             gross = d.sum("gross_fen"),
             reversed = d.sum("reversed_fen"),
+            offline = d.sum("offline_redemptions"),
             citizens = d.concat_bytes("citizens"),
         )))
         .bind(from_day)
@@ -55,6 +56,7 @@ impl Store {
                     reversals: r.int("reversals")?,
                     gross_fen: r.int("gross_fen")?,
                     reversed_fen: r.int("reversed_fen")?,
+                    offline_redemptions: r.int("offline_redemptions")?,
                     merchants_with_redemptions: r.int("merchants")? as u64,
                     citizens: citizen_list::values(&r.bytes("citizens")?).collect(),
                 })

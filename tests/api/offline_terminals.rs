@@ -69,6 +69,9 @@ async fn an_offline_terminal_may_send_a_back_dated_scan_and_the_redemption_is_ma
     let listed = app.get_json(&stall, "/v1/merchant/redemptions").await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["offline"], true, "{listed}");
+    let report = app.get_json(&coordinator, "/v1/reports/reductions?group_by=merchant").await;
+    assert_eq!(report["rows"][0]["offline_redemptions"], 1, "{report}");
+    assert_eq!(report["totals"]["offline_redemptions"], 1, "{report}");
 
     // Scanned after the code had expired: refused even offline.
     let late = app.code_issued_at("market-day-2", issued_at).await;

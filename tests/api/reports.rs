@@ -85,7 +85,7 @@ async fn the_report_comes_as_csv_with_a_header_row_and_from_the_command_line() {
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "key,label,redemptions,reversals,gross_fen,reversed_fen,net_fen,citizens");
+    assert_eq!(lines[0], "key,label,redemptions,reversals,gross_fen,reversed_fen,net_fen,citizens,offline_redemptions");
     assert_eq!(lines.len(), 4, "two merchants and the total:\n{text}");
     assert!(lines[3].starts_with("total,合计 Total,6,1,17333,2000,15333,3"), "{text}");
     let out = app.xinyi(&["report", "reductions", "--group-by", "merchant", "--format", "csv"]);
