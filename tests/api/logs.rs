@@ -75,12 +75,18 @@ async fn a_full_flow_logged_at_debug_level_holds_no_citizen_id_token_code_or_key
     // A token in the query string, as a careless client might send it.
     let _ = app.http.get(url(&format!("/v1/me?access_token={citizen}"))).send().await.unwrap();
     let _ = app.http.get(url("/v1/me/redemptions")).bearer_auth(&citizen).send().await.unwrap();
+    let guessed_key = "xym_a-guessed-merchant-key-0042";
+    let guess = app.http.get(url("/v1/merchant/offers")).bearer_auth(guessed_key).send().await.unwrap();
+    assert_eq!(guess.status(), 401);
     drop(node);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("/v1/citizens/{citizen_id}/score-events"), "spans name the route template");
+    let failure = logged.lines().find(|l| l.contains("a failed authentication")).expect("failed sign-ins are logged");
+    assert!(failure.contains("\"WARN\"") && failure.contains("merchant") && failure.contains("127.0.0.1"), "{failure}");
     for (what, secret) in [
+        ("guessed key", guessed_key),
         ("citizen id", citizen_id),
         ("citizen token", citizen.as_str()),
         ("coordinator token", coordinator.as_str()),
