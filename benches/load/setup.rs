@@ -148,6 +148,11 @@ pub fn spawn_node(database_url: &str, idp: &DemoIdp, jwks_path: &std::path::Path
         ("XINYI_IDP_JWKS", jwks.as_str()),
         ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
         ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
+        // Metrics on, as in production, each node on a port of its own.
+        ("XINYI_METRICS_ADDR", "127.0.0.1:0"),
+        // The bench mints fresh codes for few citizens; production's limit
+        // of codes a minute per citizen would refuse the issuance phases.
+        ("XINYI_CODES_PER_MINUTE", "0"),
     ];
     let filter = std::env::var("XINYI_LOAD_LOG").ok();
     let keep =
