@@ -98,13 +98,20 @@ impl TestDatabase {
                 // The engine checkpoints in the background, which moves pages
                 // from the log into the file without any new write: move them
                 // all first, so two snapshots differ only when data did.
+                // A checkpoint running elsewhere makes this one report busy:
+                // try again until the whole log is in the file.
                 let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-                sqlx::raw_sql("PRAGMA busy_timeout = 5000; PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                drop(conn);
-                std::fs::read(path).unwrap_or_default()
+                sqlx::raw_sql("PRAGMA busy_timeout = 5000").execute(&mut conn).await.unwrap();
+                for _ in 0..200 {
+                    let (busy, _, _): (i64, i64, i64) =
+                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await.unwrap();
+                    if busy == 0 {
+                        drop(conn);
+                        return std::fs::read(path).unwrap();
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                panic!("the write-ahead log could not be checkpointed for a snapshot")
             }
             TestDatabase::Postgres { url, .. } => {
                 let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
