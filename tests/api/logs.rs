@@ -14,41 +14,17 @@ async fn a_full_flow_logged_at_debug_level_holds_no_citizen_id_token_code_or_key
     let citizen_id = "secret-citizen-4711";
     let citizen = app.citizen_token(citizen_id);
 
-    let merchant: serde_json::Value = app
-        .http
-        .post(url("/v1/merchants"))
-        .bearer_auth(&coordinator)
-        .json(&json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post = |path: String, body: serde_json::Value| {
+        let request = app.http.post(format!("{}{path}", node.base)).bearer_auth(&coordinator).json(&body);
+        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let merchant =
+        post("/v1/merchants".into(), json!({"name": "明理律师事务所", "category": "law_firm", "district": "东城区"}))
+            .await;
     let merchant_id = merchant["merchant_id"].as_str().unwrap();
-    let key: serde_json::Value = app
-        .http
-        .post(url(&format!("/v1/merchants/{merchant_id}/keys")))
-        .bearer_auth(&coordinator)
-        .json(&json!({"label": "front desk"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let key = post(format!("/v1/merchants/{merchant_id}/keys"), json!({"label": "front desk"})).await;
     let api_key = key["api_key"].as_str().unwrap();
-    let offer: serde_json::Value = app
-        .http
-        .post(url(&format!("/v1/merchants/{merchant_id}/offers")))
-        .bearer_auth(&coordinator)
-        .json(&legal_offer())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let offer = post(format!("/v1/merchants/{merchant_id}/offers"), legal_offer()).await;
     let event = json!({"event_id": "log-event-1", "delta": 150, "reason": "志愿服务 Volunteering",
                        "source": "civil-affairs", "occurred_at": "2026-01-01T00:00:00Z"});
     let scored = app
