@@ -24,6 +24,16 @@ pub async fn serve(address: &str) -> std::io::Result<Option<std::net::SocketAddr
             return Ok(None);
         }
     };
+    // Histograms keep their samples until drained; without a scrape they
+    // would grow for ever, so drain them on a clock of our own.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
     let listener = tokio::net::TcpListener::bind(address).await?;
     let bound = listener.local_addr()?;
     let router = axum::Router::new().route("/metrics", get(move || std::future::ready(handle.render())));
