@@ -14,6 +14,7 @@ mod merchants;
 mod offers;
 pub mod problem;
 pub mod rate_limits;
+mod redemption_lookup;
 mod redemptions;
 mod refusals;
 mod reports;
@@ -76,7 +77,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(merchants::resume))
         .routes(routes!(offers::create_offer, offers::merchant_offers))
         .routes(routes!(offers::own_offers))
-        .routes(routes!(redemptions::redeem))
+        .routes(routes!(redemptions::redeem, redemption_lookup::lookup))
         .routes(routes!(redemptions::void))
         .routes(routes!(redemptions::recent))
         .routes(routes!(disputes::my_redemptions))

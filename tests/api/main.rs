@@ -15,6 +15,7 @@ mod import;
 mod keys;
 mod ledger;
 mod logs;
+mod lookup;
 mod offline_terminals;
 mod openapi;
 mod rate_limits;
