@@ -84,11 +84,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         },
         engine: EngineLimits::default(),
         http: crate::http::serve::HttpLimits::default(),
-        rate: crate::http::rate_limits::RateSettings {
-            codes_per_minute: 30,
-            auth_failures_per_minute: 100,
-            trusted_proxies: vec![],
-        },
+        rate: crate::http::rate_limits::RateSettings::default(),
         metrics_addr: String::new(),
     };
     let app = Application::build(settings).await?;

@@ -1,6 +1,7 @@
 use super::{CliFailure, DatabaseArgs, MasterKeyArgs};
 use crate::domain::levels::LevelThresholds;
 use crate::engine::{DEFAULT_BATCH, DEFAULT_QUEUE, EngineLimits};
+use crate::http::rate_limits::RateSettings;
 use crate::http::serve::HttpLimits;
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
@@ -61,11 +62,11 @@ pub struct PolicyArgs {
     #[arg(long, env = "XINYI_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
     /// Credit codes one citizen may get a minute; 0: no limit.
-    #[arg(long, env = "XINYI_CODES_PER_MINUTE", default_value_t = 30)]
+    #[arg(long, env = "XINYI_CODES_PER_MINUTE", default_value_t = RateSettings::DEFAULT_CODES_PER_MINUTE)]
     pub codes_per_minute: u32,
     /// Failed authentications one client address may make a minute before
     /// it is refused for a while; 0: no limit.
-    #[arg(long, env = "XINYI_AUTH_FAILURES_PER_MINUTE", default_value_t = 100)]
+    #[arg(long, env = "XINYI_AUTH_FAILURES_PER_MINUTE", default_value_t = RateSettings::DEFAULT_AUTH_FAILURES_PER_MINUTE)]
     pub auth_failures_per_minute: u32,
     /// Proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
     #[arg(long, env = "XINYI_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -104,7 +105,7 @@ impl ServeArgs {
                 body_timeout: Duration::from_secs(self.policy.body_timeout_secs),
                 request_timeout: Duration::from_secs(self.policy.request_timeout_secs),
             },
-            rate: crate::http::rate_limits::RateSettings {
+            rate: RateSettings {
                 codes_per_minute: self.policy.codes_per_minute,
                 auth_failures_per_minute: self.policy.auth_failures_per_minute,
                 trusted_proxies: self.policy.trusted_proxies.clone(),

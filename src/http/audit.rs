@@ -9,7 +9,7 @@ use crate::auth::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, token_hash};
 use crate::storage::AuditEntry;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header::AUTHORIZATION};
+use axum::http::{Method, header::AUTHORIZATION};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -44,13 +44,7 @@ pub async fn record_coordinator_actions(State(state): State<AppState>, request: 
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(error) if error.to_string().contains("length limit") => {
-            return ApiError::Refused {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: "body_too_large",
-                title: "请求体过大 / Request body too large",
-                detail: "请求体不能超过 64 KiB / The request body may be at most 64 KiB".into(),
-            }
-            .into_response();
+            return ApiError::body_too_large().into_response();
         }
         Err(_) => {
             return ApiError::BadRequest {

@@ -23,7 +23,11 @@ fn refused(status: StatusCode, code: &'static str, title: &'static str, detail: 
 
 /// URI and header sizes, then the handler under the request timeout.
 pub async fn hold_to_limits(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.uri().to_string().len() > MAX_URI {
+    let uri = request.uri();
+    let uri_len = uri.scheme_str().map_or(0, str::len)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_URI {
         return refused(
             StatusCode::URI_TOO_LONG,
             "uri_too_long",

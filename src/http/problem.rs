@@ -130,12 +130,7 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::Refused {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: "body_too_large",
-                title: "请求体过大 / Request body too large",
-                detail: "请求体不能超过 64 KiB / The request body may be at most 64 KiB".into(),
-            };
+            return ApiError::body_too_large();
         }
         ApiError::BadRequest {
             detail: format!("请求体不是有效的 JSON / The body is not valid JSON: {}", rejection.body_text()),
@@ -152,6 +147,16 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl ApiError {
+    /// 413: a body over `limits::MAX_BODY`, wherever it was read.
+    pub fn body_too_large() -> ApiError {
+        ApiError::Refused {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "body_too_large",
+            title: "请求体过大 / Request body too large",
+            detail: "请求体不能超过 64 KiB / The request body may be at most 64 KiB".into(),
+        }
+    }
+
     pub fn not_found(what: &str) -> ApiError {
         ApiError::NotFound { detail: format!("{what} 不存在 / {what} was not found") }
     }

@@ -13,12 +13,29 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The limits as configured; 0 turns one off.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateSettings {
     pub codes_per_minute: u32,
     pub auth_failures_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl RateSettings {
+    /// `XINYI_CODES_PER_MINUTE`'s default: the page refreshes about every 75 s.
+    pub const DEFAULT_CODES_PER_MINUTE: u32 = 30;
+    /// `XINYI_AUTH_FAILURES_PER_MINUTE`'s default.
+    pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 100;
+}
+
+impl Default for RateSettings {
+    fn default() -> Self {
+        RateSettings {
+            codes_per_minute: Self::DEFAULT_CODES_PER_MINUTE,
+            auth_failures_per_minute: Self::DEFAULT_AUTH_FAILURES_PER_MINUTE,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 pub struct RateLimits {

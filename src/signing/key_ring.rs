@@ -167,15 +167,18 @@ impl SigningKeys {
 async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<KeyRing, KeyError> {
     let stored = store.signing_keys().await?;
     let mut keys = Vec::with_capacity(stored.len());
+    let mut first_error = None;
     for key in &stored {
         match RingKey::open(key, master) {
             Ok(opened) => keys.push(opened),
-            Err(error) => tracing::error!(kid = %key.kid, %error, "a signing key cannot be opened; it is left out"),
+            Err(error) => {
+                tracing::error!(kid = %key.kid, %error, "a signing key cannot be opened; it is left out");
+                first_error.get_or_insert(error);
+            }
         }
     }
-    if keys.is_empty() && !stored.is_empty() {
-        let first = stored.iter().find_map(|k| RingKey::open(k, master).err());
-        return Err(first.unwrap_or(KeyError::NoKeyOpens));
+    if let (true, Some(error)) = (keys.is_empty(), first_error) {
+        return Err(error);
     }
     // A key's signing window ends where the next key this node can use
     // begins (that is how rotation sets it), so a successor left out
