@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use xinyi::citizen_handle::CitizenNumber;
 use xinyi::domain::offers::OfferRules;
 use xinyi::engine::{Engine, EngineLimits, RedeemOutcome, RedemptionAttempt};
-use xinyi::storage::{Merchant, SharedStore, StoredOffer};
+use xinyi::storage::{Merchant, SharedStore, StoredOffer, Terminal};
 use xinyi_merchant_sdk::CreditLevel;
 
 const CITIZENS: u64 = 10_000;
@@ -70,6 +70,7 @@ fn attempt(n: u64) -> RedemptionAttempt {
         scanned_at: now,
         now,
         offline: false,
+        terminal: Terminal { key_id: "key_bench".into(), label: "till 1".into(), offline: false },
     }
 }
 

@@ -89,7 +89,8 @@ fn bench(c: &mut Criterion) {
         ("year_by_day", year, GroupBy::Day),
         ("month_by_category", month, GroupBy::Category),
     ] {
-        group.bench_function(name, |b| b.iter(|| runtime.block_on(reduction_report(&store, period, by)).unwrap()));
+        group
+            .bench_function(name, |b| b.iter(|| runtime.block_on(reduction_report(&store, period, by, None)).unwrap()));
     }
     group.finish();
 }

@@ -13,5 +13,6 @@ pub mod qr;
 pub mod reporting;
 pub mod signing;
 pub mod startup;
+pub mod statements;
 pub mod storage;
 pub mod web;

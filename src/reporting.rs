@@ -2,9 +2,10 @@
 //! `xinyi report reductions`.
 
 use crate::domain::redemption::yuan;
-use crate::domain::reports::{GroupBy, Labels, ReportRow, assemble};
-use crate::storage::{SharedStore, StoreError};
+use crate::domain::reports::{GroupBy, GroupFigures, Labels, ReportRow, assemble};
+use crate::storage::{SharedStore, StatementRow, StoreError};
 use serde::Serialize;
+use std::collections::HashMap;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
@@ -62,22 +63,44 @@ pub struct ReductionReport {
     pub totals: ReportRow,
 }
 
+/// Whose redemptions a report covers: every merchant's, or one's. A
+/// terminal report is always one merchant's: terminals belong to a merchant.
+pub fn check_scope(by: GroupBy, merchant_id: Option<&str>) -> Result<(), String> {
+    match (by, merchant_id) {
+        (GroupBy::Terminal, None) => {
+            Err("按收银端分组须指定 merchant_id / group_by=terminal needs a merchant_id".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 pub async fn reduction_report(
     store: &SharedStore,
     period: ReportPeriod,
     by: GroupBy,
+    merchant_id: Option<&str>,
 ) -> Result<ReductionReport, StoreError> {
+    assert!(check_scope(by, merchant_id).is_ok(), "the caller checked the scope");
     let day = format_description!("[year]-[month]-[day]");
     let (from, to) = (period.from.format(day).expect("a date formats"), period.to.format(day).expect("a date formats"));
-    let (groups, merchants_with_redemptions) = store.reduction_groups(&from, &to, by).await?;
-    let merchants = store.merchants().await?;
-    let labels = Labels {
-        merchants: merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect(),
-        offers: match by {
-            GroupBy::Offer => store.all_offers().await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect(),
-            _ => Default::default(),
-        },
+    let mut labels = Labels::default();
+    let (groups, merchants_with_redemptions) = match (by, merchant_id) {
+        (GroupBy::Terminal, Some(merchant_id)) => {
+            let (start, _) = crate::statements::day_span(period.from);
+            let (_, end) = crate::statements::day_span(period.to);
+            let rows = store.statement_rows(merchant_id, start, end).await?;
+            let (groups, terminals) = terminal_groups(&rows);
+            labels.terminals = terminals;
+            let merchants = u64::from(groups.iter().any(|g| g.redemptions > 0));
+            (groups, merchants)
+        }
+        _ => store.reduction_groups(&from, &to, merchant_id.unwrap_or(""), by).await?,
     };
+    let merchants = store.merchants().await?;
+    labels.merchants = merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect();
+    if by == GroupBy::Offer {
+        labels.offers = store.all_offers().await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect();
+    }
     let (rows, totals, merchants_with_redemptions) = assemble(groups, by, &labels, merchants_with_redemptions);
     let headline = Headline {
         net_fen: totals.net_fen,
@@ -91,10 +114,48 @@ pub async fn reduction_report(
     Ok(ReductionReport { from, to, group_by: by, headline, rows, totals })
 }
 
+/// One merchant's redemptions and voids, summed per terminal key: a void
+/// counts at the terminal that made it (a coordinator's as `coordinator`),
+/// as the statements list it. Also each key's label.
+fn terminal_groups(rows: &[StatementRow]) -> (Vec<GroupFigures>, HashMap<String, String>) {
+    let mut groups: HashMap<String, GroupFigures> = HashMap::new();
+    let mut labels = HashMap::new();
+    for row in rows {
+        let (key, label) = match (&row.terminal_key_id, &row.terminal) {
+            (Some(key), Some(label)) => (key.clone(), label.clone()),
+            _ if row.is_void => ("coordinator".to_owned(), "协调员撤销 / voided by a coordinator".to_owned()),
+            _ => ("unrecorded".to_owned(), "未记录收银端 / terminal not recorded".to_owned()),
+        };
+        labels.insert(key.clone(), label);
+        let group = groups.entry(key.clone()).or_insert_with(|| GroupFigures {
+            key,
+            redemptions: 0,
+            reversals: 0,
+            gross_fen: 0,
+            reversed_fen: 0,
+            offline_redemptions: 0,
+            merchants_with_redemptions: 0,
+            citizens: Vec::new(),
+        });
+        if row.is_void {
+            group.reversals += 1;
+            group.reversed_fen += row.discount_fen;
+        } else {
+            group.redemptions += 1;
+            group.gross_fen += row.discount_fen;
+            group.offline_redemptions += i64::from(row.offline);
+            group.merchants_with_redemptions = 1;
+            // Citizen numbers past u32 are refused before a redemption is made.
+            group.citizens.push(u32::try_from(row.citizen_number).expect("a stored citizen number fits u32"));
+        }
+    }
+    (groups.into_values().collect(), labels)
+}
+
 /// A text cell a spreadsheet will not run: one that begins with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule
 /// against CSV injection). Merchant names and labels are typed by people.
-fn spreadsheet_safe(cell: &str) -> String {
+pub(crate) fn spreadsheet_safe(cell: &str) -> String {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell.to_owned(),

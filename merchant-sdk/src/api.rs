@@ -186,6 +186,22 @@ pub struct Redemption {
     pub discount_fen: i64,
     pub payable_fen: i64,
     pub ledger_seq: i64,
+    /// The label of the terminal (merchant key) that recorded it; none for
+    /// redemptions recorded before terminals were kept.
+    #[serde(default)]
+    pub terminal: Option<String>,
+}
+
+/// The answer to `POST /v1/redemptions/quote`: what the same request would
+/// come to if redeemed now. Nothing is written and the code is not used up;
+/// the redemption decides again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Quote {
+    pub offer_id: String,
+    pub level: LevelView,
+    pub discount_fen: i64,
+    pub payable_fen: i64,
 }
 
 /// The answer to `POST /v1/redemptions/{redemption_id}/void`.

@@ -7,6 +7,7 @@ mod keys;
 mod ledger;
 mod report;
 mod serve;
+mod statement;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ enum Command {
     /// Reports on fee reductions.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// A merchant's daily settlement statement (China Standard Time day), as CSV or JSON.
+    Statement(statement::StatementArgs),
     /// Check the reduced-fee ledger's hash chain.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
@@ -98,6 +101,7 @@ pub fn run() -> ExitCode {
             Command::Keys(command) => keys::run(command).await,
             Command::Ledger(command) => ledger::run(command).await,
             Command::Report(command) => report::run(command).await,
+            Command::Statement(args) => statement::run(args).await,
             Command::Demo(args) => demo::run(args).await,
         }
     });

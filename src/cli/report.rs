@@ -2,7 +2,7 @@
 
 use super::{CliFailure, DatabaseArgs};
 use crate::domain::reports::GroupBy;
-use crate::reporting::{ReportPeriod, reduction_report, to_csv};
+use crate::reporting::{ReportPeriod, check_scope, reduction_report, to_csv};
 use crate::storage;
 use clap::{Subcommand, ValueEnum};
 
@@ -22,9 +22,12 @@ pub enum ReportCommand {
         /// Last day, included; today when absent.
         #[arg(long)]
         to: Option<String>,
-        /// merchant, category, district, level, offer, day or month.
+        /// merchant, category, district, level, offer, day, month or terminal.
         #[arg(long, default_value = "merchant")]
         group_by: GroupBy,
+        /// Only this merchant's redemptions; required with --group-by terminal.
+        #[arg(long)]
+        merchant: Option<String>,
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
         #[command(flatten)]
@@ -33,11 +36,13 @@ pub enum ReportCommand {
 }
 
 pub async fn run(command: ReportCommand) -> Result<(), CliFailure> {
-    let ReportCommand::Reductions { from, to, group_by, format, database } = command;
+    let ReportCommand::Reductions { from, to, group_by, merchant, format, database } = command;
     let period = ReportPeriod::parse(from.as_deref(), to.as_deref())
         .map_err(|(field, message)| CliFailure { message: format!("--{field}: {message}"), exit_code: 2 })?;
+    check_scope(group_by, merchant.as_deref())
+        .map_err(|message| CliFailure { message: format!("--merchant: {message}"), exit_code: 2 })?;
     let store = storage::connect(&database.database_url).await?;
-    let report = reduction_report(&store, period, group_by).await?;
+    let report = reduction_report(&store, period, group_by, merchant.as_deref()).await?;
     match format {
         Format::Csv => print!("{}", to_csv(&report)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),

@@ -17,6 +17,8 @@ pub enum GroupBy {
     Offer,
     Day,
     Month,
+    /// The checkout terminal, for one merchant's report.
+    Terminal,
 }
 
 impl FromStr for GroupBy {
@@ -31,7 +33,8 @@ impl FromStr for GroupBy {
             "offer" => GroupBy::Offer,
             "day" => GroupBy::Day,
             "month" => GroupBy::Month,
-            _ => return Err("须为 merchant、category、district、level、offer、day 或 month / must be merchant, category, district, level, offer, day or month".into()),
+            "terminal" => GroupBy::Terminal,
+            _ => return Err("须为 merchant、category、district、level、offer、day、month 或 terminal / must be merchant, category, district, level, offer, day, month or terminal".into()),
         })
     }
 }
@@ -124,6 +127,7 @@ fn label_for(by: GroupBy, key: &str, labels: &Labels) -> String {
     match by {
         GroupBy::Merchant => labels.merchants.get(key).cloned().unwrap_or_default(),
         GroupBy::Offer => labels.offers.get(key).cloned().unwrap_or_default(),
+        GroupBy::Terminal => labels.terminals.get(key).cloned().unwrap_or_default(),
         GroupBy::Level => {
             key.parse().ok().and_then(CreditLevel::from_rank).map(|l| l.name().to_owned()).unwrap_or_default()
         }
@@ -131,11 +135,12 @@ fn label_for(by: GroupBy, key: &str, labels: &Labels) -> String {
     }
 }
 
-/// Names for merchant and offer ids.
+/// Names for merchant, offer and terminal ids.
 #[derive(Debug, Default)]
 pub struct Labels {
     pub merchants: HashMap<String, String>,
     pub offers: HashMap<String, String>,
+    pub terminals: HashMap<String, String>,
 }
 
 #[derive(Default)]

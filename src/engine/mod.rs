@@ -5,17 +5,19 @@
 //! batch in one transaction, and answers every caller only after the commit.
 
 mod plan;
+mod quote;
 mod writer;
 
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::redemption::Refusal;
-use crate::storage::{Dispute, SharedStore};
+use crate::storage::{Dispute, SharedStore, Terminal};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::{mpsc, oneshot};
 use xinyi_merchant_sdk::CreditLevel;
 use xinyi_merchant_sdk::api::{Redemption, VoidedRedemption};
 
 pub use plan::CITIZEN_PART_CAPACITY;
+pub use quote::quote;
 
 /// Everything a redemption needs once the code has been verified and the
 /// handle opened; the engine checks the rest against the stored state.
@@ -38,6 +40,8 @@ pub struct RedemptionAttempt {
     pub now: OffsetDateTime,
     /// Scanned offline and sent later than an online terminal may.
     pub offline: bool,
+    /// The terminal recording it.
+    pub terminal: Terminal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +55,7 @@ pub enum RedeemOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VoidBy {
     /// A merchant's terminal, within the void window of the redemption.
-    Merchant { merchant_id: String, window: Duration },
+    Merchant { merchant_id: String, window: Duration, terminal: Terminal },
     /// A coordinator resolving a dispute: no window.
     Coordinator,
 }

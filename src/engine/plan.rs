@@ -8,7 +8,7 @@ use crate::domain::periods::period_key;
 use crate::domain::redemption::{Refusal, decide};
 use crate::domain::reports::citizen_list;
 use crate::storage::{
-    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredOffer,
+    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, NewVoid, RollupDelta, RollupKey, StoredOffer,
     StoredRedemption, UsageKey,
 };
 use std::collections::{BTreeMap, HashMap};
@@ -95,6 +95,22 @@ pub(super) fn plan(commands: &[&Command], reads: BatchReads) -> Planned {
     planner.planned
 }
 
+/// Every rule, against the state as the batch has changed it: the
+/// discount, and the period the citizen's limit counts it in.
+pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<(i64, Option<String>), Refusal> {
+    if reads.used_codes.contains(&a.code_id) {
+        return Err(Refusal::CodeUsed);
+    }
+    if !reads.citizens.contains(&(a.citizen.0 as i64)) {
+        return Err(Refusal::UnknownCitizen);
+    }
+    let offer = reads.offers.get(&a.offer_id).ok_or(Refusal::OfferNotFound)?;
+    let key = usage_key(a, offer);
+    let used = key.as_ref().map_or(0, |k| reads.usage.get(k).copied().unwrap_or(0));
+    let decision = decide(offer, &a.merchant_id, a.level, a.amount_fen, a.scanned_at, used)?;
+    Ok((decision.discount_fen, key.map(|(_, _, period)| period)))
+}
+
 struct Planner {
     reads: BatchReads,
     planned: Planned,
@@ -112,7 +128,7 @@ impl Planner {
                 RedeemOutcome::Refused(Refusal::IdempotencyMismatch)
             };
         }
-        let (discount_fen, period) = match self.check(a) {
+        let (discount_fen, period) = match check(&self.reads, a) {
             Ok(ok) => ok,
             Err(refusal) => return RedeemOutcome::Refused(refusal),
         };
@@ -145,25 +161,11 @@ impl Planner {
             discount_fen,
             payable_fen,
             ledger_seq: entry.seq,
+            terminal: Some(a.terminal.label.clone()),
         };
         self.record_redemption(a, &entry, period);
         self.reads.idempotency.insert(idempotency, (a.request_hash.clone(), answer.clone()));
         RedeemOutcome::Redeemed(answer)
-    }
-
-    /// Every rule, against the state as the batch has changed it.
-    fn check(&self, a: &RedemptionAttempt) -> Result<(i64, Option<String>), Refusal> {
-        if self.reads.used_codes.contains(&a.code_id) {
-            return Err(Refusal::CodeUsed);
-        }
-        if !self.reads.citizens.contains(&(a.citizen.0 as i64)) {
-            return Err(Refusal::UnknownCitizen);
-        }
-        let offer = self.reads.offers.get(&a.offer_id).ok_or(Refusal::OfferNotFound)?;
-        let key = usage_key(a, offer);
-        let used = key.as_ref().map_or(0, |k| self.reads.usage.get(k).copied().unwrap_or(0));
-        let decision = decide(offer, &a.merchant_id, a.level, a.amount_fen, a.scanned_at, used)?;
-        Ok((decision.discount_fen, key.map(|(_, _, period)| period)))
     }
 
     fn record_redemption(&mut self, a: &RedemptionAttempt, entry: &LedgerEntry, period: Option<String>) {
@@ -198,6 +200,7 @@ impl Planner {
             idempotency_key: a.idempotency_key.clone(),
             request_hash: a.request_hash.clone(),
             voided: None,
+            terminal: a.terminal.clone(),
             offline: a.offline,
         });
     }
@@ -222,7 +225,7 @@ impl Planner {
         let Some(r) = self.reads.redemptions.get(redemption_id) else {
             return VoidOutcome::NotFound;
         };
-        if let VoidBy::Merchant { merchant_id, window } = by {
+        if let VoidBy::Merchant { merchant_id, window, .. } = by {
             if *merchant_id != r.merchant_id {
                 return VoidOutcome::NotFound;
             }
@@ -258,10 +261,15 @@ impl Planner {
         if let Some(stored) = self.reads.redemptions.get_mut(redemption_id) {
             stored.voided_at = Some(now);
         }
+        let terminal = match by {
+            VoidBy::Merchant { terminal, .. } => Some(terminal.clone()),
+            VoidBy::Coordinator => None,
+        };
+        let void = NewVoid { at: now, seq: entry.seq, terminal };
         // A redemption of this batch is written already voided: one row, one write.
         match self.planned.writes.redemptions.iter_mut().find(|n| n.redemption_id == redemption_id) {
-            Some(new) => new.voided = Some((now, entry.seq)),
-            None => self.planned.writes.voids.push((redemption_id.to_owned(), now, entry.seq)),
+            Some(new) => new.voided = Some(void),
+            None => self.planned.writes.voids.push((redemption_id.to_owned(), void)),
         }
         if let Some(period) = r.period_key {
             self.count_usage((r.offer_id.clone(), r.citizen_number, period), -1);

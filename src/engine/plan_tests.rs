@@ -4,7 +4,7 @@ use super::*;
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{ChainWalker, GENESIS_HASH};
 use crate::domain::offers::OfferRules;
-use crate::storage::Dispute;
+use crate::storage::{Dispute, Terminal};
 use time::macros::datetime;
 use xinyi_merchant_sdk::CreditLevel;
 
@@ -42,7 +42,12 @@ fn attempt(n: u64, code: &str, citizen: u64, amount_fen: i64) -> RedemptionAttem
         scanned_at: NOW,
         now: NOW,
         offline: false,
+        terminal: till(),
     }
+}
+
+fn till() -> Terminal {
+    Terminal { key_id: "key_1".into(), label: "front desk".into(), offline: false }
 }
 
 fn reads(offer: StoredOffer) -> BatchReads {
@@ -111,7 +116,7 @@ fn a_void_in_the_batch_gives_its_budget_back_to_a_later_redemption() {
         Command::Redeem(attempt(1, "c1", 1, 10_000)),
         Command::Void {
             redemption_id: "red_1".into(),
-            by: VoidBy::Merchant { merchant_id: "mer_1".into(), window: time::Duration::hours(24) },
+            by: VoidBy::Merchant { merchant_id: "mer_1".into(), window: time::Duration::hours(24), terminal: till() },
             now: NOW,
         },
         Command::Redeem(attempt(3, "c3", 2, 10_000)),
@@ -170,6 +175,7 @@ fn resolving_a_dispute_by_voiding_reverses_its_redemption_once() {
         created_at: NOW,
         resolved_at: None,
         resolved_by: None,
+        terminal: Some("front desk".into()),
     };
     state.disputes.insert("dsp_1".into(), dispute);
     let resolve = |note: &str| Command::Resolve {
@@ -186,7 +192,9 @@ fn resolving_a_dispute_by_voiding_reverses_its_redemption_once() {
     assert_eq!(planned.outcomes[2], Outcome::Resolve(ResolveOutcome::AlreadyResolved));
     assert!(planned.writes.voids.is_empty(), "a redemption of the same batch is written already voided");
     let reversal = planned.writes.ledger.last().unwrap();
-    assert_eq!(planned.writes.redemptions[0].voided, Some((NOW, reversal.seq)));
+    let voided = planned.writes.redemptions[0].voided.as_ref().expect("written voided");
+    assert_eq!((voided.at, voided.seq), (NOW, reversal.seq));
+    assert_eq!(voided.terminal, None, "a coordinator's void names no terminal");
 }
 
 #[test]

@@ -15,12 +15,14 @@ mod offers;
 pub mod problem;
 pub mod rate_limits;
 mod redemption_lookup;
+mod redemption_quote;
 mod redemptions;
 mod refusals;
 mod reports;
 mod score_events;
 pub mod serve;
 pub mod state;
+mod statements;
 
 use axum::Json;
 use axum::Router;
@@ -78,6 +80,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::create_offer, offers::merchant_offers))
         .routes(routes!(offers::own_offers))
         .routes(routes!(redemptions::redeem, redemption_lookup::lookup))
+        .routes(routes!(redemption_quote::quote))
         .routes(routes!(redemptions::void))
         .routes(routes!(redemptions::recent))
         .routes(routes!(disputes::my_redemptions))
@@ -86,6 +89,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(disputes::resolve_dispute))
         .routes(routes!(disputes::audit_log))
         .routes(routes!(reports::reductions))
+        .routes(routes!(statements::own_statement))
+        .routes(routes!(statements::merchant_statement))
 }
 
 /// The OpenAPI document of every route.

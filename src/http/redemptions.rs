@@ -71,9 +71,7 @@ pub async fn redeem(
     ApiJson(body): ApiJson<RedemptionRequest>,
 ) -> Result<(StatusCode, Json<Redemption>), ApiError> {
     let key = idempotency_key(&headers)?;
-    if body.amount_fen <= 0 || body.amount_fen > MAX_AMOUNT_FEN {
-        return Err(ApiError::invalid("amount_fen", "须为正整数(分)/ must be a positive whole number of fen"));
-    }
+    check_amount(&body)?;
     let hash = request_hash(&body);
     let answer = redeem_attempt(&state, (&merchant, &terminal), &key, &hash, body).await;
     crate::metrics::redemption(match &answer {
@@ -83,6 +81,13 @@ pub async fn redeem(
         Err(_) => "unavailable",
     });
     answer.map(|(Redeemed::First(answer) | Redeemed::Again(answer))| (StatusCode::CREATED, Json(answer)))
+}
+
+pub(super) fn check_amount(body: &RedemptionRequest) -> Result<(), ApiError> {
+    if body.amount_fen <= 0 || body.amount_fen > MAX_AMOUNT_FEN {
+        return Err(ApiError::invalid("amount_fen", "须为正整数(分)/ must be a positive whole number of fen"));
+    }
+    Ok(())
 }
 
 /// A first answer, or the answer given before to the same key and body.
@@ -140,7 +145,7 @@ fn scan_time(
 
 /// The checks that need no stored state: the scan time, the code's
 /// signature and validity, and whose code it is.
-fn attempt(
+pub(super) fn attempt(
     state: &AppState,
     ring: &KeyRing,
     (merchant, terminal): (&Merchant, &Terminal),
@@ -183,6 +188,7 @@ fn attempt(
         scanned_at,
         now,
         offline,
+        terminal: terminal.clone(),
     })
 }
 
@@ -196,10 +202,10 @@ fn attempt(
         (status = 503, body = Problem, description = "unavailable: retry after Retry-After")))]
 pub async fn void(
     State(state): State<AppState>,
-    MerchantAuth(merchant, _): MerchantAuth,
+    MerchantAuth(merchant, terminal): MerchantAuth,
     Path(redemption_id): Path<String>,
 ) -> Result<Json<VoidedRedemption>, ApiError> {
-    let by = VoidBy::Merchant { merchant_id: merchant.merchant_id, window: state.policy.void_window };
+    let by = VoidBy::Merchant { merchant_id: merchant.merchant_id, window: state.policy.void_window, terminal };
     match state.engine.void(redemption_id, by, OffsetDateTime::now_utc()).await? {
         VoidOutcome::Voided(voided) => Ok(Json(voided)),
         VoidOutcome::NotFound => Err(ApiError::not_found("核销记录 / redemption")),

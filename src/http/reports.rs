@@ -2,7 +2,7 @@ use super::auth::CoordinatorAuth;
 use super::problem::{ApiError, ApiQuery, Problem};
 use super::state::AppState;
 use crate::domain::reports::GroupBy;
-use crate::reporting::{ReductionReport, ReportPeriod, reduction_report, to_csv};
+use crate::reporting::{ReductionReport, ReportPeriod, check_scope, reduction_report, to_csv};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -17,8 +17,10 @@ pub struct ReportQuery {
     pub from: Option<String>,
     /// Last day, included; today when absent.
     pub to: Option<String>,
-    /// merchant, category, district, level, offer, day or month (default merchant).
+    /// merchant, category, district, level, offer, day, month or terminal (default merchant).
     pub group_by: Option<String>,
+    /// Only this merchant's redemptions; required with group_by=terminal.
+    pub merchant_id: Option<String>,
 }
 
 /// Fee reductions over a period, grouped, with a headline and totals that
@@ -40,7 +42,14 @@ pub async fn reductions(
         .unwrap_or("merchant")
         .parse()
         .map_err(|e: String| ApiError::invalid("group_by", e))?;
-    let report = reduction_report(&state.store, period, by).await?;
+    let merchant_id = query.merchant_id.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    check_scope(by, merchant_id).map_err(|e| ApiError::invalid("merchant_id", e))?;
+    if let Some(merchant_id) = merchant_id
+        && state.store.merchant(merchant_id).await?.is_none()
+    {
+        return Err(ApiError::invalid("merchant_id", "没有这个商户 / No such merchant"));
+    }
+    let report = reduction_report(&state.store, period, by, merchant_id).await?;
     let wants_csv = headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
         let filename = format!(

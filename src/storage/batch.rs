@@ -7,7 +7,7 @@
 
 use super::dialect::Dialect;
 use super::rows::{self, StoredRow};
-use super::{Dispute, Store, StoreError, StoredOffer, json};
+use super::{Dispute, Store, StoreError, StoredOffer, Terminal, json};
 use crate::domain::ledger::LedgerEntry;
 use sqlx::{Any, AnyConnection, Executor as _};
 use std::collections::{HashMap, HashSet};
@@ -78,10 +78,21 @@ pub struct NewRedemption {
     pub ledger_seq: i64,
     pub idempotency_key: String,
     pub request_hash: String,
-    /// Voided later in the same batch: when, and the reversal's seq.
-    pub voided: Option<(OffsetDateTime, i64)>,
+    /// Voided later in the same batch.
+    pub voided: Option<NewVoid>,
     /// Scanned offline and sent later than an online terminal may.
     pub offline: bool,
+    /// The terminal that recorded it.
+    pub terminal: Terminal,
+}
+
+/// A void the batch makes: when, the reversal's ledger seq, and the
+/// terminal that asked for it (none when a coordinator voids on a dispute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVoid {
+    pub at: OffsetDateTime,
+    pub seq: i64,
+    pub terminal: Option<Terminal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,8 +121,8 @@ pub struct DisputeResolution {
 pub struct BatchWrites {
     pub redemptions: Vec<NewRedemption>,
     pub ledger: Vec<LedgerEntry>,
-    /// (redemption, voided at, the reversal's ledger seq).
-    pub voids: Vec<(String, OffsetDateTime, i64)>,
+    /// Redemptions of earlier batches voided by this one.
+    pub voids: Vec<(String, NewVoid)>,
     pub usage: HashMap<UsageKey, i64>,
     /// offer → (fen, count) granted by the batch, net of voids.
     pub offer_totals: HashMap<String, (i64, i64)>,

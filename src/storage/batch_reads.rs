@@ -7,14 +7,14 @@ use super::dialect::Dialect;
 use super::disputes::redemption_answer_from;
 use super::merchants::OFFER_COLUMNS;
 use super::rows::{self, StoredRow};
-use super::{StoreError, StoredOffer, json};
+use super::{Store, StoreError, StoredOffer, json};
 use crate::domain::ledger::GENESIS_HASH;
 use crate::domain::offers::OfferRules;
 use serde_json::json;
 use sqlx::any::AnyRow;
 
-/// The columns every branch has: a kind, four texts, five numbers, bytes.
-const TEXTS: [&str; 4] = ["t1", "t2", "t3", "t4"];
+/// The columns every branch has: a kind, five texts, five numbers, bytes.
+const TEXTS: [&str; 5] = ["t1", "t2", "t3", "t4", "t5"];
 const INTS: [&str; 5] = ["n1", "n2", "n3", "n4", "n5"];
 
 /// One branch: `kind`, then its own expressions for the leading columns.
@@ -42,7 +42,7 @@ fn statement(d: Dialect) -> String {
         branch(
             d,
             "idem",
-            &["i.merchant_id", "i.idempotency_key", "i.request_hash", "r.redemption_id"],
+            &["i.merchant_id", "i.idempotency_key", "i.request_hash", "r.redemption_id", "r.terminal_label"],
             &["r.level", "r.amount_fen", "r.discount_fen", "r.payable_fen", "r.ledger_seq"],
             None,
             &format!(
@@ -89,36 +89,52 @@ fn statement(d: Dialect) -> String {
     branches.join(" UNION ALL ")
 }
 
+/// The batch read, bound to the batch's keys.
+fn bound(sql: String, keys: &BatchKeys<'_>) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    let usage: Vec<_> = keys.usage.iter().map(|(o, c, p)| json!([o, c, p])).collect();
+    let rollups: Vec<_> = keys.rollups.iter().map(|(day, m, o, l)| json!([day, m, o, l])).collect();
+    let citizens: Vec<[i64; 1]> = keys.citizens.iter().map(|&n| [n]).collect();
+    q(sql)
+        .bind(json(&keys.idempotency))
+        .bind(json(&keys.code_ids))
+        .bind(json(&citizens))
+        .bind(json(&keys.offer_ids))
+        .bind(json(&usage))
+        .bind(json(&rollups))
+}
+
+fn reads_from(rows: &[AnyRow]) -> Result<BatchReads, StoreError> {
+    let mut reads = BatchReads { ledger_head: (0, GENESIS_HASH.to_owned()), ..Default::default() };
+    for row in rows {
+        take(&mut reads, row)?;
+    }
+    Ok(reads)
+}
+
 impl WriteBatch<'_> {
     /// The stored state a batch of redemptions (and voids) decides against.
     pub async fn read(&mut self, keys: &BatchKeys<'_>) -> Result<BatchReads, StoreError> {
-        let usage: Vec<_> = keys.usage.iter().map(|(o, c, p)| json!([o, c, p])).collect();
-        let rollups: Vec<_> = keys.rollups.iter().map(|(day, m, o, l)| json!([day, m, o, l])).collect();
-        let citizens: Vec<[i64; 1]> = keys.citizens.iter().map(|&n| [n]).collect();
         assert!(!self.begun || self.dialect.batch_transaction().before_read.is_empty(), "one read a batch");
         let sql = format!("{}{}", self.dialect.batch_transaction().before_read, statement(self.dialect));
-        let rows = q(sql)
-            .bind(json(&keys.idempotency))
-            .bind(json(&keys.code_ids))
-            .bind(json(&citizens))
-            .bind(json(&keys.offer_ids))
-            .bind(json(&usage))
-            .bind(json(&rollups))
-            .fetch_all(&mut *self.conn)
-            .await?;
+        let rows = bound(sql, keys).fetch_all(&mut *self.conn).await?;
         self.begun = true;
-        let mut reads = BatchReads { ledger_head: (0, GENESIS_HASH.to_owned()), ..Default::default() };
-        for row in &rows {
-            take(&mut reads, row)?;
-        }
-        Ok(reads)
+        reads_from(&rows)
+    }
+}
+
+impl Store {
+    /// The same read outside any write, for a quote: a snapshot that a
+    /// batch may change a moment later, which is why a quote promises nothing.
+    pub async fn read_for_quote(&self, keys: &BatchKeys<'_>) -> Result<BatchReads, StoreError> {
+        let rows = bound(statement(self.dialect), keys).fetch_all(&self.pool).await?;
+        reads_from(&rows)
     }
 }
 
 fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
     match r.text("kind")?.as_str() {
         "idem" => {
-            let answer = redemption_answer_from(r, "t4", "n1", "n2", "n3", "n4", "n5")?;
+            let answer = redemption_answer_from(r, ["t4", "n1", "n2", "n3", "n4", "n5", "t5"])?;
             reads.idempotency.insert((r.text("t1")?, r.text("t2")?), (r.text("t3")?, answer));
         }
         "code" => {

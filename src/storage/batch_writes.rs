@@ -40,7 +40,7 @@ impl Writes {
     }
 }
 
-const REDEMPTION_COLUMNS: [(&str, Col); 16] = [
+const REDEMPTION_COLUMNS: [(&str, Col); 20] = [
     ("redemption_id", Text),
     ("code_id", Text),
     ("merchant_id", Text),
@@ -57,6 +57,10 @@ const REDEMPTION_COLUMNS: [(&str, Col); 16] = [
     ("voided_at", Int),
     ("void_ledger_seq", Int),
     ("offline", Int),
+    ("terminal_key_id", Text),
+    ("terminal_label", Text),
+    ("void_terminal_key_id", Text),
+    ("void_terminal_label", Text),
 ];
 
 const LEDGER_COLUMNS: [(&str, Col); 15] = [
@@ -96,9 +100,13 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
                 unix(r.scanned_at),
                 unix(r.stored.created_at),
                 r.ledger_seq,
-                r.voided.map(|(at, _)| unix(at)),
-                r.voided.map(|(_, seq)| seq),
-                r.offline as i64
+                r.voided.as_ref().map(|v| unix(v.at)),
+                r.voided.as_ref().map(|v| v.seq),
+                r.offline as i64,
+                r.terminal.key_id,
+                r.terminal.label,
+                r.voided.as_ref().and_then(|v| v.terminal.as_ref()).map(|t| &t.key_id),
+                r.voided.as_ref().and_then(|v| v.terminal.as_ref()).map(|t| &t.label),
             ])
         })
         .collect();
@@ -145,11 +153,23 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
 }
 
 fn voids_usage_offers_disputes(w: &mut Writes, b: &BatchWrites) {
-    let rows = b.voids.iter().map(|(id, at, seq)| json!([id, unix(*at), seq])).collect();
+    let rows = b
+        .voids
+        .iter()
+        .map(|(id, v)| {
+            let terminal = v.terminal.as_ref();
+            json!([id, unix(v.at), v.seq, terminal.map(|t| &t.key_id), terminal.map(|t| &t.label)])
+        })
+        .collect();
     w.add(
         rows,
-        |from| format!("UPDATE redemptions SET voided_at = r.at, void_ledger_seq = r.seq FROM {from} WHERE redemptions.redemption_id = r.id"),
-        &[("id", Text), ("at", Int), ("seq", Int)],
+        |from| {
+            format!(
+                "UPDATE redemptions SET voided_at = r.at, void_ledger_seq = r.seq, void_terminal_key_id = r.tk, \
+                 void_terminal_label = r.tl FROM {from} WHERE redemptions.redemption_id = r.id"
+            )
+        },
+        &[("id", Text), ("at", Int), ("seq", Int), ("tk", Text), ("tl", Text)],
     );
     let rows = b.usage.iter().map(|((o, c, p), n)| json!([o, c, p, n])).collect();
     w.insert(

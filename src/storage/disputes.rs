@@ -17,18 +17,18 @@ pub(crate) const LEDGER_COLUMNS: &str = "SELECT seq, at, kind, redemption_id, me
 
 /// The answer a redemption row gives, as first given.
 pub(crate) fn redemption_answer(row: &AnyRow) -> Result<Redemption, StoreError> {
-    redemption_answer_from(row, "redemption_id", "level", "amount_fen", "discount_fen", "payable_fen", "ledger_seq")
+    redemption_answer_from(
+        row,
+        ["redemption_id", "level", "amount_fen", "discount_fen", "payable_fen", "ledger_seq", "terminal_label"],
+    )
 }
 
 /// The same, from columns with other names.
+/// A redemption answer from a row, by the names of its columns: id, level,
+/// amount, discount, payable, ledger seq, terminal label.
 pub(crate) fn redemption_answer_from(
     row: &AnyRow,
-    id: &str,
-    level: &str,
-    amount: &str,
-    discount: &str,
-    payable: &str,
-    seq: &str,
+    [id, level, amount, discount, payable, seq, terminal]: [&str; 7],
 ) -> Result<Redemption, StoreError> {
     let rank = rows::small(row.int(level)?, "level")?;
     let level = CreditLevel::from_rank(rank).ok_or_else(|| StoreError::Corrupt(format!("level {rank}")))?;
@@ -39,6 +39,7 @@ pub(crate) fn redemption_answer_from(
         discount_fen: row.int(discount)?,
         payable_fen: row.int(payable)?,
         ledger_seq: row.int(seq)?,
+        terminal: row.opt_text(terminal)?,
     })
 }
 
@@ -46,7 +47,7 @@ pub(crate) fn redemption_answer_from(
 pub(crate) fn dispute_columns(dialect: Dialect) -> String {
     format!(
         "SELECT d.dispute_id, d.redemption_id, m.name AS merchant_name, {} AS offer_title, r.discount_fen, \
-             d.reason, d.status, d.note, d.created_at, d.resolved_at, d.resolved_by FROM disputes d \
+             d.reason, d.status, d.note, d.created_at, d.resolved_at, d.resolved_by, r.terminal_label FROM disputes d \
              JOIN redemptions r ON r.redemption_id = d.redemption_id \
              JOIN merchants m ON m.merchant_id = r.merchant_id JOIN offers o ON o.offer_id = r.offer_id",
         dialect.json_field("o.rules", "title")
@@ -61,8 +62,8 @@ impl Store {
         key: &str,
     ) -> Result<Option<(String, Redemption)>, StoreError> {
         let row = sqlx::query(
-            "SELECT i.request_hash, r.redemption_id, r.level, r.amount_fen, r.discount_fen, r.payable_fen, r.ledger_seq \
-             FROM idempotency_keys i JOIN redemptions r ON r.redemption_id = i.redemption_id \
+            "SELECT i.request_hash, r.redemption_id, r.level, r.amount_fen, r.discount_fen, r.payable_fen, r.ledger_seq, \
+             r.terminal_label FROM idempotency_keys i JOIN redemptions r ON r.redemption_id = i.redemption_id \
              WHERE i.merchant_id = $1 AND i.idempotency_key = $2",
         )
         .bind(merchant_id)
@@ -79,7 +80,8 @@ impl Store {
     ) -> Result<Vec<MerchantRedemption>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT r.redemption_id, r.offer_id, {} AS offer_title, r.level, r.amount_fen, r.discount_fen, \
-             r.payable_fen, r.created_at, r.voided_at, r.offline FROM redemptions r JOIN offers o ON o.offer_id = r.offer_id \
+             r.payable_fen, r.created_at, r.voided_at, r.offline, r.terminal_label, r.void_terminal_label \
+             FROM redemptions r JOIN offers o ON o.offer_id = r.offer_id \
              WHERE r.merchant_id = $1 ORDER BY r.created_at DESC, r.ledger_seq DESC LIMIT $2",
             self.dialect.json_field("o.rules", "title")
         )))

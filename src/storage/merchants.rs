@@ -26,7 +26,7 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(rows::merchant).collect::<Result<_, _>>()?)
+        rows.iter().map(rows::merchant).collect()
     }
 
     pub async fn merchant(&self, merchant_id: &str) -> Result<Option<Merchant>, StoreError> {
@@ -79,7 +79,7 @@ impl Store {
         .bind(merchant_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(rows::merchant_key).collect::<Result<_, _>>()?)
+        rows.iter().map(rows::merchant_key).collect()
     }
 
     pub async fn revoke_merchant_key(

@@ -15,6 +15,7 @@ mod merchants;
 mod records;
 mod reports;
 mod rows;
+mod statements;
 
 use dialect::Dialect;
 use sqlx::any::AnyPoolOptions;
@@ -24,12 +25,13 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub use batch::{
-    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, RollupDelta, RollupKey, StoredRedemption,
-    UsageKey, WriteBatch, WriterConnection,
+    BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, NewVoid, RollupDelta, RollupKey,
+    StoredRedemption, UsageKey, WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, Coordinator, EventOutcome};
 pub use keys::StoredSigningKey;
 pub use records::*;
+pub use statements::StatementRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

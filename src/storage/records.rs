@@ -50,6 +50,11 @@ pub struct MerchantRedemption {
     pub voided_at: Option<OffsetDateTime>,
     /// Scanned offline and sent later than an online terminal may.
     pub offline: bool,
+    /// The label of the terminal that recorded it.
+    pub terminal: Option<String>,
+    /// The label of the terminal that voided it; none if it stands, or if
+    /// a coordinator voided it on a dispute.
+    pub void_terminal: Option<String>,
 }
 
 /// A redemption as the citizen sees it.
@@ -82,6 +87,8 @@ pub struct Dispute {
     #[serde(with = "time::serde::rfc3339::option")]
     pub resolved_at: Option<OffsetDateTime>,
     pub resolved_by: Option<String>,
+    /// The label of the terminal that recorded the redemption.
+    pub terminal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

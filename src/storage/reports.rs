@@ -14,12 +14,16 @@ fn rollup_key_sql(by: GroupBy) -> &'static str {
         GroupBy::Offer => "offer_id",
         GroupBy::Day => "day",
         GroupBy::Month => "substr(day, 1, 7)",
+        GroupBy::Terminal => {
+            unreachable!("rollups do not keep terminals; a terminal report reads its merchant's redemptions")
+        }
     }
 }
 
 impl Store {
     /// Report figures per group for the China Standard Time days `from_day`
-    /// to `to_day`, both included, and the number of merchants with a
+    /// to `to_day`, both included, of one merchant or (with `""`) of all,
+    /// and the number of merchants with a
     /// redemption. Everything in one `GROUP BY`: the sums, and each group's
     /// citizen lists concatenated by the database (binary-safe), so a year of
     /// rollups comes back as one row per group instead of hundreds of
@@ -28,13 +32,15 @@ impl Store {
         &self,
         from_day: &str,
         to_day: &str,
+        merchant_id: &str,
         by: GroupBy,
     ) -> Result<(Vec<GroupFigures>, u64), StoreError> {
         let d = self.dialect;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {key} AS k, {redemptions} AS redemptions, {reversals} AS reversals, {gross} AS gross_fen, \
              {reversed} AS reversed_fen, {offline} AS offline_redemptions, COUNT(DISTINCT CASE WHEN redemptions > 0 THEN merchant_id END) AS merchants, \
-             {citizens} AS citizens FROM reduction_rollups WHERE day >= $1 AND day <= $2 GROUP BY k",
+             {citizens} AS citizens FROM reduction_rollups WHERE day >= $1 AND day <= $2 \
+             AND ($3 = '' OR merchant_id = $3) GROUP BY k",
             key = rollup_key_sql(by),
             redemptions = d.sum("redemptions"),
             reversals = d.sum("reversals"),
@@ -45,6 +51,7 @@ impl Store {
         )))
         .bind(from_day)
         .bind(to_day)
+        .bind(merchant_id)
         .fetch_all(&self.pool)
         .await?;
         let groups = rows
@@ -64,10 +71,11 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         let merchants = sqlx::query(
             "SELECT COUNT(DISTINCT merchant_id) AS merchants FROM reduction_rollups \
-             WHERE day >= $1 AND day <= $2 AND redemptions > 0",
+             WHERE day >= $1 AND day <= $2 AND redemptions > 0 AND ($3 = '' OR merchant_id = $3)",
         )
         .bind(from_day)
         .bind(to_day)
+        .bind(merchant_id)
         .fetch_one(&self.pool)
         .await?;
         Ok((groups, merchants.int("merchants")? as u64))

@@ -155,6 +155,7 @@ pub(crate) fn dispute(row: &impl StoredRow) -> Result<Dispute, StoreError> {
         created_at: row.time("created_at")?,
         resolved_at: row.opt_time("resolved_at")?,
         resolved_by: row.opt_text("resolved_by")?,
+        terminal: row.opt_text("terminal_label")?,
     })
 }
 
@@ -180,6 +181,8 @@ pub(crate) fn merchant_redemption(row: &impl StoredRow) -> Result<MerchantRedemp
         created_at: row.time("created_at")?,
         voided_at: row.opt_time("voided_at")?,
         offline: row.flag("offline")?,
+        terminal: row.opt_text("terminal_label")?,
+        void_terminal: row.opt_text("void_terminal_label")?,
     })
 }
 

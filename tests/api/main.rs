@@ -2,6 +2,7 @@
 
 mod code_privacy;
 mod codes;
+mod counter;
 mod crash;
 mod database;
 mod demo;
@@ -23,5 +24,6 @@ mod redemptions;
 mod reports;
 mod score_events;
 mod sdk_client;
+mod statements;
 mod tokens;
 mod two_nodes;
