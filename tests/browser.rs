@@ -139,18 +139,32 @@ async fn a_code_shown_on_the_citizen_page_is_read_back_redeemed_at_the_counter_a
     browser.client.wait().for_element(Locator::Css("#offer option")).await.unwrap();
     browser.client.find(Locator::Id("amount")).await.unwrap().send_keys("150").await.unwrap();
     browser.client.find(Locator::Id("code")).await.unwrap().send_keys(&format!("{decoded}\u{E007}")).await.unwrap();
-    let verdict = browser.wait_for_text("verdict", "¥20.00").await;
-    assert!(verdict.contains("AA"), "{verdict}");
+    // First the quote, and nothing redeemed yet.
+    let quote = browser.wait_for_text("verdict", "AA 级 · 优惠 ¥20.00").await;
+    assert!(!quote.contains("已核销"), "{quote}");
+    assert!(browser.client.find(Locator::Id("confirm")).await.unwrap().is_displayed().await.unwrap());
+    assert!(browser.client.find(Locator::Css("#recent li")).await.is_err(), "a quote redeems nothing");
+    browser.save_screenshot("merchant-quote").await;
+    // Enter on the empty scan field confirms.
+    browser.client.find(Locator::Id("code")).await.unwrap().send_keys("\u{E007}").await.unwrap();
+    browser.wait_for_text("verdict", "已核销 · AA 级 · 优惠 ¥20.00").await;
     let detail = browser.client.find(Locator::Id("verdict-detail")).await.unwrap().text().await.unwrap();
     assert!(detail.contains("¥130.00"), "payable after ¥20.00 off ¥150.00: {detail}");
     browser.client.wait().for_element(Locator::Css("#recent li")).await.unwrap();
     browser.save_screenshot("merchant").await;
 
+    // A till set to redeem on scan does it in one step.
+    browser.client.find(Locator::Id("one-step")).await.unwrap().click().await.unwrap();
+    let second = app.code_text("browser-second").await;
+    browser.client.find(Locator::Id("code")).await.unwrap().send_keys(&format!("{second}\u{E007}")).await.unwrap();
+    browser.wait_for_text("verdict", "已核销 · A 级 · 优惠 ¥15.00").await;
+    assert!(!browser.client.find(Locator::Id("confirm")).await.unwrap().is_displayed().await.unwrap());
+
     // The dashboard shows the reduction.
     browser.sign_in(&app.url("/coordinator"), "coordinator", &coordinator).await;
-    browser.wait_for_text("net", "¥20.00").await;
+    browser.wait_for_text("net", "¥35.00").await;
     let citizens = browser.client.find(Locator::Id("citizens")).await.unwrap().text().await.unwrap();
-    assert_eq!(citizens, "1");
+    assert_eq!(citizens, "2");
     browser.client.wait().for_element(Locator::Css("#top tr + tr")).await.unwrap();
     browser.save_screenshot("coordinator").await;
     browser.stop().await;

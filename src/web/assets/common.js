@@ -2,11 +2,14 @@
 "use strict";
 
 const xinyi = {
+  /** The service's clock minus this device's, in ms, from the last answer's Date header (to the second). */
+  clockOffset: null,
+
   token: (kind) => sessionStorage.getItem("xinyi." + kind),
   setToken: (kind, value) => value ? sessionStorage.setItem("xinyi." + kind, value) : sessionStorage.removeItem("xinyi." + kind),
 
-  /** fetch JSON (or text); a refusal becomes an Error whose message is the problem's title and detail. */
-  async api(path, { token, method = "GET", body, headers = {}, accept } = {}) {
+  /** fetch JSON (or text, or with `blob` the bytes); a refusal becomes an Error whose message is the problem's title and detail. */
+  async api(path, { token, method = "GET", body, headers = {}, accept, blob = false } = {}) {
     const h = { ...headers };
     if (token) h["Authorization"] = "Bearer " + token;
     if (body !== undefined) h["Content-Type"] = "application/json";
@@ -17,6 +20,8 @@ const xinyi = {
     } catch (e) {
       throw new Error("无法连接服务 / The service cannot be reached");
     }
+    const served = Date.parse(response.headers.get("date") || "");
+    if (!Number.isNaN(served)) xinyi.clockOffset = served - Date.now();
     const type = response.headers.get("content-type") || "";
     if (!response.ok) {
       if (type.includes("problem+json")) {
@@ -27,6 +32,8 @@ const xinyi = {
       }
       throw new Error("请求失败 / Request failed (HTTP " + response.status + ")");
     }
+    // A file to save keeps its bytes (text() would drop a CSV's byte-order mark).
+    if (blob) return response.blob();
     if (type.includes("json")) return response.json();
     return response.text();
   },

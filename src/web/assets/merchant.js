@@ -1,10 +1,17 @@
 // The checkout page: a focused input for keyboard-wedge scanners (the code
-// then Enter), a camera option, an offer picker and an amount; the verdict
-// in large type; recent redemptions with a void button.
+// then Enter), a camera option, an offer picker and an amount. A scan asks
+// for a quote first and Enter (or the button) confirms it; a till set to
+// "redeem on scan" redeems in one step. The verdict in large type; recent
+// redemptions with a void button; today's and yesterday's statements.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 let offers = [];
+/** The quoted request waiting for the cashier's confirmation. */
+let pending = null;
+/** A clock this far from the service's is wrong enough to matter: codes live minutes. */
+const CLOCK_TOLERANCE_MS = 30_000;
+const ONE_STEP = "xinyi.merchant.one-step";
 
 /** "150", "150.5" or "150.05" yuan to integer fen, without floating point. */
 function yuanToFen(text) {
@@ -20,7 +27,7 @@ function tierText(t) {
 }
 
 async function showSignIn() {
-  for (const id of ["checkout", "verdict-box", "recent-box", "sign-out"]) $(id).classList.add("hidden");
+  for (const id of ["checkout", "verdict-box", "recent-box", "statements-box", "sign-out"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
   try {
     const merchants = await xinyi.api("/demo/merchants");
@@ -57,36 +64,98 @@ async function loadRecent() {
   $("recent-box").classList.remove("hidden");
 }
 
+function checkClock() {
+  const offset = xinyi.clockOffset;
+  const off = offset !== null && Math.abs(offset) > CLOCK_TOLERANCE_MS;
+  $("clock-warning").textContent = off
+    ? "本机时钟与服务相差 " + Math.round(Math.abs(offset) / 1000) + " 秒,请校准时间 · This terminal's clock is " + Math.round(Math.abs(offset) / 1000) + " s " + (offset > 0 ? "slow" : "fast") + "; set it right: codes and offline scans depend on it"
+    : "";
+  $("clock-warning").classList.toggle("hidden", !off);
+}
+
 function verdict(ok, big, detail) {
+  pending = null;
+  $("confirm-box").classList.add("hidden");
   $("verdict").className = "verdict " + (ok ? "ok" : "bad");
   $("verdict").textContent = big;
   $("verdict-detail").textContent = detail;
   $("verdict-box").classList.remove("hidden");
 }
 
-async function redeem(event) {
-  event.preventDefault();
+function scanRequest() {
   const code = $("code").value.trim();
   const amount = yuanToFen($("amount").value);
-  if (!code) return;
   if (amount === null || amount <= 0) {
     verdict(false, "请输入金额 · Enter the amount", "金额格式如 150 或 150.50 · e.g. 150 or 150.50");
     $("amount").focus();
+    return null;
+  }
+  return { code, offer_id: $("offer").value, amount_fen: amount };
+}
+
+async function scanned(event) {
+  event.preventDefault();
+  if (!$("code").value.trim()) {
+    // Enter on an empty scan field confirms the quote on screen.
+    if (pending) await confirmPending();
     return;
   }
+  const request = scanRequest();
+  $("code").value = "";
+  $("code").focus();
+  if (!request) return;
+  if ($("one-step").checked) return redeem(request);
+  try {
+    const q = await xinyi.api("/v1/redemptions/quote", { method: "POST", token: xinyi.token("merchant"), body: request });
+    verdict(true, q.level.name + " 级 · 优惠 " + xinyi.yuan(q.discount_fen), "应付 · Payable " + xinyi.yuan(q.payable_fen) + " (原价 " + xinyi.yuan(request.amount_fen) + ") · 请确认 · confirm to redeem");
+    $("verdict").className = "verdict quote";
+    pending = request;
+    $("confirm-box").classList.remove("hidden");
+  } catch (e) {
+    verdict(false, e.problem ? e.problem.title : "查询失败 · Not checked", e.problem ? e.problem.detail : e.message);
+  } finally {
+    checkClock();
+  }
+}
+
+async function confirmPending() {
+  const request = pending;
+  if (!request) return;
+  await redeem(request);
+  $("code").focus();
+}
+
+async function redeem(request) {
   try {
     const r = await xinyi.api("/v1/redemptions", {
       method: "POST", token: xinyi.token("merchant"),
       headers: { "Idempotency-Key": crypto.randomUUID() },
-      body: { code, offer_id: $("offer").value, amount_fen: amount, scanned_at: new Date().toISOString().slice(0, 19) + "Z" },
+      body: { ...request, scanned_at: new Date().toISOString().slice(0, 19) + "Z" },
     });
-    verdict(true, r.level.name + " 级 · 优惠 " + xinyi.yuan(r.discount_fen), "应付 · Payable " + xinyi.yuan(r.payable_fen) + " (原价 " + xinyi.yuan(r.amount_fen) + ")");
+    verdict(true, "已核销 · " + r.level.name + " 级 · 优惠 " + xinyi.yuan(r.discount_fen), "应付 · Payable " + xinyi.yuan(r.payable_fen) + " (原价 " + xinyi.yuan(r.amount_fen) + ") · " + (r.terminal || ""));
     await loadRecent();
   } catch (e) {
     verdict(false, e.problem ? e.problem.title : "核销失败 · Not redeemed", e.problem ? e.problem.detail : e.message);
   } finally {
-    $("code").value = "";
-    $("code").focus();
+    checkClock();
+  }
+}
+
+/** The China Standard Time day `daysAgo` days back, by the service's clock. */
+function chinaDay(daysAgo) {
+  const now = Date.now() + (xinyi.clockOffset || 0);
+  return new Date(now + 8 * 3600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function downloadStatement(daysAgo) {
+  const day = chinaDay(daysAgo);
+  try {
+    const csv = await xinyi.api("/v1/merchant/statements/" + day, { token: xinyi.token("merchant"), accept: "text/csv", blob: true });
+    const link = xinyi.el("a", { href: URL.createObjectURL(csv), download: "statement-" + day + ".csv" });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (e) {
+    xinyi.showError($("error"), e);
   }
 }
 
@@ -143,13 +212,25 @@ async function start() {
     }
     xinyi.showError($("error"), e);
   }
+  checkClock();
   $("sign-in").classList.add("hidden");
+  $("statements-box").classList.remove("hidden");
   $("checkout").classList.remove("hidden");
   $("sign-out").classList.remove("hidden");
   $("code").focus();
 }
 
-$("scan-form").addEventListener("submit", redeem);
+$("scan-form").addEventListener("submit", scanned);
+$("confirm").addEventListener("click", confirmPending);
+$("cancel").addEventListener("click", () => { verdict(true, "", ""); $("verdict-box").classList.add("hidden"); $("code").focus(); });
+function showMode() {
+  $("scan-submit").textContent = $("one-step").checked ? "核销 Redeem" : "查询优惠 Check";
+}
+$("one-step").checked = localStorage.getItem(ONE_STEP) === "1";
+$("one-step").addEventListener("change", () => { localStorage.setItem(ONE_STEP, $("one-step").checked ? "1" : "0"); showMode(); });
+showMode();
+$("statement-today").addEventListener("click", () => downloadStatement(0));
+$("statement-yesterday").addEventListener("click", () => downloadStatement(1));
 $("key-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("key-input").value); });
 $("sign-out").addEventListener("click", signOut);
 $("camera-button").addEventListener("click", () => scanWithCamera().catch((e) => xinyi.showError($("error"), e)));
