@@ -24,6 +24,7 @@ mod redemptions;
 mod reports;
 mod score_events;
 mod sdk_client;
+mod sdk_offline_safety;
 mod statements;
 mod tokens;
 mod two_nodes;

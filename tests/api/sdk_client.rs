@@ -157,3 +157,29 @@ async fn an_offline_redemption_submitted_after_the_offline_window_is_refused() {
     let stall = app.offline_key(&coordinator, &shop.merchant_id).await;
     assert_problem(app.redeem(&stall, "late-1", body).await, 422, "offline_window_passed").await;
 }
+
+#[tokio::test]
+async fn a_till_quotes_then_redeems_and_looks_up_a_lost_answer_through_the_sdk() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let shop = app.shop(&coordinator, legal_offer()).await;
+    app.citizen_with_score(&coordinator, "sdk-quote", 650).await;
+    let terminal = client(&app, &shop);
+    let code = app.code_text("sdk-quote").await;
+    let quote = terminal.quote(&code, &shop.offer_id, 15_000).await.unwrap();
+    assert_eq!((quote.level.name.as_str(), quote.discount_fen, quote.payable_fen), ("AA", 2000, 13_000));
+    let RedeemOutcome::Redeemed(redeemed) = terminal.redeem(&code, &shop.offer_id, 15_000).await.unwrap() else {
+        panic!("online");
+    };
+    assert_eq!((redeemed.discount_fen, redeemed.terminal.as_deref()), (2000, Some("front desk")));
+    match terminal.quote(&code, &shop.offer_id, 15_000).await {
+        Err(ClientError::Refused(problem)) => assert_eq!(problem.code, "code_used"),
+        other => panic!("a used code quotes as refused, got {other:?}"),
+    }
+
+    let body = json!({"code": app.code_text("sdk-lost").await, "offer_id": shop.offer_id, "amount_fen": 5000});
+    let sent: serde_json::Value = app.redeem(&shop.api_key, "till-9-0001", body).await.json().await.unwrap();
+    let found = terminal.lookup("till-9-0001").await.unwrap().expect("committed");
+    assert_eq!(serde_json::to_value(&found).unwrap(), sent);
+    assert_eq!(terminal.lookup("till-9-0002").await.unwrap(), None);
+}

@@ -3,11 +3,13 @@
 //! Idempotency-Key, and queues redemptions durably when the service cannot
 //! be reached, to `sync()` later.
 
+mod freshness;
 mod queue;
 
+pub use freshness::{CLOCK_TOLERANCE, ClockWarning, DEFAULT_KEY_MAX_AGE, clock_offset};
 pub use queue::{OfflineQueue, QueuedRedemption};
 
-use crate::api::{Offer, ProblemDetails, Redemption, RedemptionRequest, VoidedRedemption};
+use crate::api::{Offer, ProblemDetails, Quote, Redemption, RedemptionRequest, VoidedRedemption};
 use crate::error::VerifyError;
 use crate::key_set::TrustedKeys;
 use crate::replay::ReplayGuard;
@@ -15,7 +17,7 @@ use crate::verify::{VerifiedCode, Verifier};
 use rand::RngCore;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use time::OffsetDateTime;
 
 /// Refresh the key set on an unknown key id at most this often.
@@ -35,6 +37,9 @@ pub struct ClientConfig {
     /// The first retry's delay; each retry doubles it.
     pub backoff: Duration,
     pub timeout: Duration,
+    /// A key set older than this is refused for verifying codes offline
+    /// ([`ClientError::StaleKeys`]); the client fetches a fresh one first.
+    pub key_max_age: Duration,
 }
 
 impl ClientConfig {
@@ -46,7 +51,13 @@ impl ClientConfig {
             retries: 3,
             backoff: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
+            key_max_age: DEFAULT_KEY_MAX_AGE,
         }
+    }
+
+    pub fn with_key_max_age(mut self, max_age: Duration) -> ClientConfig {
+        self.key_max_age = max_age;
+        self
     }
 
     pub fn with_offline_queue(mut self, path: impl Into<PathBuf>) -> ClientConfig {
@@ -66,6 +77,13 @@ pub enum ClientError {
     Code(#[from] VerifyError),
     #[error("离线且没有缓存的密钥 / Offline, and no key set has been fetched yet")]
     NoKeys,
+    /// Offline with a key set older than [`ClientConfig::key_max_age`]: a
+    /// key withdrawn since would still verify, so nothing is verified.
+    #[error(
+        "离线且密钥已过期({} 小时前获取),请联网刷新 / Offline, and the key set is {} h old (at most {} h): connect to refresh it",
+        .age.as_secs() / 3600, .age.as_secs() / 3600, .max_age.as_secs() / 3600
+    )]
+    StaleKeys { age: Duration, max_age: Duration },
     #[error("离线队列写入失败 / The offline queue could not be written: {0}")]
     Queue(#[from] std::io::Error),
     #[error("unexpected answer from the service: {0}")]
@@ -96,7 +114,10 @@ enum Failure {
 
 struct KeyCache {
     verifier: Option<Verifier>,
+    /// When a fetch was last tried, to refresh on unknown keys at most once a minute.
     fetched_at: Option<Instant>,
+    /// When the key set in `verifier` came from the service.
+    keys_from: Option<SystemTime>,
 }
 
 pub struct MerchantClient {
@@ -105,6 +126,7 @@ pub struct MerchantClient {
     keys: tokio::sync::Mutex<KeyCache>,
     guard: Mutex<ReplayGuard>,
     queue: Option<OfflineQueue>,
+    clock: freshness::ClockWatch,
 }
 
 fn new_idempotency_key() -> String {
@@ -120,9 +142,10 @@ impl MerchantClient {
         MerchantClient {
             config,
             http,
-            keys: tokio::sync::Mutex::new(KeyCache { verifier: None, fetched_at: None }),
+            keys: tokio::sync::Mutex::new(KeyCache { verifier: None, fetched_at: None, keys_from: None }),
             guard: Mutex::new(ReplayGuard::default()),
             queue,
+            clock: freshness::ClockWatch::default(),
         }
     }
 
@@ -144,26 +167,49 @@ impl MerchantClient {
         cache.fetched_at = Some(Instant::now());
         let response =
             self.http.get(self.url("/v1/keys")).send().await.map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        self.clock.observe(response.headers());
         let text = response.text().await.map_err(|e| ClientError::Unreachable(e.to_string()))?;
         let keys = TrustedKeys::from_json(&text).map_err(|e| ClientError::Protocol(e.to_string()))?;
         if let Some(file) = self.keys_file() {
             std::fs::write(file, &text)?;
         }
         cache.verifier = Some(Verifier::new(keys));
+        cache.keys_from = Some(SystemTime::now());
         Ok(())
+    }
+
+    /// This device's clock against the service's, as of the last answer:
+    /// a warning when they differ by more than [`CLOCK_TOLERANCE`].
+    pub fn clock_warning(&self) -> Option<ClockWarning> {
+        self.clock.warning()
+    }
+
+    /// A verifier whose keys are fresh enough: those in hand, else the ones
+    /// kept beside the queue, refreshed first when older than the maximum.
+    async fn fresh_verifier<'c>(
+        &self,
+        cache: &'c mut tokio::sync::MutexGuard<'_, KeyCache>,
+    ) -> Result<&'c Verifier, ClientError> {
+        if cache.verifier.is_none() && self.refresh_locked(cache).await.is_err() {
+            // Offline from the start: the key set kept beside the queue.
+            let file = self.keys_file();
+            let saved = file.as_ref().and_then(|f| std::fs::read_to_string(f).ok());
+            let keys = saved.and_then(|json| TrustedKeys::from_json(&json).ok()).ok_or(ClientError::NoKeys)?;
+            cache.verifier = Some(Verifier::new(keys));
+            cache.keys_from = file.as_deref().and_then(freshness::saved_at);
+        }
+        let age = cache.keys_from.map_or(Duration::MAX, freshness::age);
+        if age > self.config.key_max_age && self.refresh_locked(cache).await.is_err() {
+            return Err(ClientError::StaleKeys { age, max_age: self.config.key_max_age });
+        }
+        cache.verifier.as_ref().ok_or(ClientError::NoKeys)
     }
 
     /// Verifies a scanned code offline, refreshing the keys once (at most
     /// once a minute) when the code names a key this terminal does not know.
     pub async fn verify(&self, code: &str, now: OffsetDateTime) -> Result<VerifiedCode, ClientError> {
         let mut cache = self.keys.lock().await;
-        if cache.verifier.is_none() && self.refresh_locked(&mut cache).await.is_err() {
-            // Offline from the start: the key set kept beside the queue.
-            let saved = self.keys_file().and_then(|f| std::fs::read_to_string(f).ok());
-            let keys = saved.and_then(|json| TrustedKeys::from_json(&json).ok()).ok_or(ClientError::NoKeys)?;
-            cache.verifier = Some(Verifier::new(keys));
-        }
-        let verifier = cache.verifier.as_ref().ok_or(ClientError::NoKeys)?;
+        let verifier = self.fresh_verifier(&mut cache).await?;
         match verifier.verify(code, now) {
             Err(VerifyError::UnknownKey)
                 if cache.fetched_at.is_none_or(|t| t.elapsed() >= KEY_REFRESH_AT_MOST_EVERY) =>
@@ -185,10 +231,8 @@ impl MerchantClient {
             .send()
             .await
             .map_err(|e| ClientError::Unreachable(e.to_string()))?;
-        read_answer(response).await.map_err(|f| match f {
-            Failure::Refused(p) => ClientError::Refused(p),
-            Failure::Unavailable(why) => ClientError::Unreachable(why),
-        })
+        self.clock.observe(response.headers());
+        read_answer(response).await.map_err(client_error)
     }
 
     /// Redeems `code`. Network errors and 5xx are retried with backoff
@@ -225,14 +269,44 @@ impl MerchantClient {
         }
     }
 
+    /// What `code` would give on this offer and amount if redeemed now, or
+    /// the refusal a redemption would get. Writes nothing and does not use
+    /// the code up: confirm with [`MerchantClient::redeem`].
+    pub async fn quote(&self, code: &str, offer_id: &str, amount_fen: i64) -> Result<Quote, ClientError> {
+        let request = RedemptionRequest {
+            code: code.trim().to_owned(),
+            offer_id: offer_id.to_owned(),
+            amount_fen,
+            scanned_at: None,
+        };
+        let url = self.url("/v1/redemptions/quote");
+        self.with_retries(|| self.http.post(&url).bearer_auth(&self.config.api_key).json(&request))
+            .await
+            .map_err(client_error)
+    }
+
+    /// The answer a redemption sent under `idempotency_key` got, when its
+    /// answer was lost; `Ok(None)` when nothing was committed under it (the
+    /// redemption did not happen and may be sent again).
+    pub async fn lookup(&self, idempotency_key: &str) -> Result<Option<Redemption>, ClientError> {
+        let url = self.url("/v1/redemptions");
+        let found = self
+            .with_retries(|| {
+                self.http.get(&url).bearer_auth(&self.config.api_key).query(&[("idempotency_key", idempotency_key)])
+            })
+            .await;
+        match found {
+            Ok(redemption) => Ok(Some(redemption)),
+            Err(Failure::Refused(problem)) if problem.status == 404 => Ok(None),
+            Err(failure) => Err(client_error(failure)),
+        }
+    }
+
     /// Voids one of this merchant's redemptions. A retry after a lost answer
     /// is refused as `already_voided`, which means it worked.
     pub async fn void(&self, redemption_id: &str) -> Result<VoidedRedemption, ClientError> {
         let url = self.url(&format!("/v1/redemptions/{redemption_id}/void"));
-        self.with_retries(|| self.http.post(&url).bearer_auth(&self.config.api_key)).await.map_err(|f| match f {
-            Failure::Refused(p) => ClientError::Refused(p),
-            Failure::Unavailable(why) => ClientError::Unreachable(why),
-        })
+        self.with_retries(|| self.http.post(&url).bearer_auth(&self.config.api_key)).await.map_err(client_error)
     }
 
     /// Submits queued redemptions, oldest first, and reports which were
@@ -279,7 +353,10 @@ impl MerchantClient {
         let mut attempt = 0;
         loop {
             let result = match request().send().await {
-                Ok(response) => read_answer(response).await,
+                Ok(response) => {
+                    self.clock.observe(response.headers());
+                    read_answer(response).await
+                }
                 Err(e) => Err(Failure::Unavailable(e.to_string())),
             };
             match result {
@@ -292,6 +369,13 @@ impl MerchantClient {
                 other => return other,
             }
         }
+    }
+}
+
+fn client_error(failure: Failure) -> ClientError {
+    match failure {
+        Failure::Refused(p) => ClientError::Refused(p),
+        Failure::Unavailable(why) => ClientError::Unreachable(why),
     }
 }
 
