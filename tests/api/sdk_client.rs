@@ -13,14 +13,14 @@ fn client(app: &TestApp, shop: &Shop) -> MerchantClient {
 }
 
 /// An address where nothing listens: the service "cannot be reached".
-async fn dead_address() -> String {
+pub(crate) async fn dead_address() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     address
 }
 
-fn offline_config(base: &str, api_key: &str, queue: &std::path::Path) -> ClientConfig {
+pub(crate) fn offline_config(base: &str, api_key: &str, queue: &std::path::Path) -> ClientConfig {
     let mut config = ClientConfig::new(base, api_key).with_offline_queue(queue);
     config.retries = 1;
     config.backoff = Duration::from_millis(10);

@@ -2,22 +2,10 @@
 //! that is too old, and a warning when the clock is off the service's.
 
 use crate::helpers::*;
+use crate::sdk_client::{dead_address, offline_config as offline};
 use axum::http::header::DATE;
 use std::time::{Duration, SystemTime};
 use xinyi_merchant_sdk::client::{ClientConfig, ClientError, MerchantClient, RedeemOutcome};
-
-async fn dead_address() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    address
-}
-
-fn offline(base: &str, api_key: &str, queue: &std::path::Path) -> ClientConfig {
-    let mut config = ClientConfig::new(base, api_key).with_offline_queue(queue);
-    config.retries = 0;
-    config
-}
 
 #[tokio::test]
 async fn a_key_set_older_than_its_maximum_age_is_refused_for_offline_verification() {
