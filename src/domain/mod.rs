@@ -2,9 +2,11 @@
 
 pub mod ledger;
 pub mod levels;
+pub mod lists;
 pub mod offers;
 pub mod periods;
 pub mod redemption;
+pub mod repairs;
 pub mod reports;
 pub mod score_event;
 pub mod text;

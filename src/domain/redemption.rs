@@ -34,6 +34,8 @@ pub enum Refusal {
     OfflineNotAllowed,
     /// The terminal says it scanned the code before the code was issued.
     ScannedBeforeIssue,
+    /// The citizen is on the black list now.
+    CitizenBlacklisted,
 }
 
 impl Refusal {
@@ -59,6 +61,7 @@ impl Refusal {
             Refusal::OfflineWindowPassed => "offline_window_passed",
             Refusal::OfflineNotAllowed => "offline_not_allowed",
             Refusal::ScannedBeforeIssue => "scanned_before_issue",
+            Refusal::CitizenBlacklisted => "citizen_blacklisted",
         }
     }
 }

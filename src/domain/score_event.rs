@@ -4,8 +4,8 @@ use time::{Duration, OffsetDateTime};
 
 /// The largest change one event may make, either way.
 pub const MAX_ABS_DELTA: i64 = 1000;
-const MAX_ID_LEN: usize = 128;
-const MAX_TEXT_LEN: usize = 500;
+pub(crate) const MAX_ID_LEN: usize = 128;
+pub(crate) const MAX_TEXT_LEN: usize = 500;
 
 /// A score event as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ fn field_error(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError { field, message: message.into() }
 }
 
-fn checked_text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn checked_text(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(field_error(field, "must not be empty / 不能为空"));

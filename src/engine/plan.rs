@@ -104,6 +104,11 @@ pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<(i64, O
     if !reads.citizens.contains(&(a.citizen.0 as i64)) {
         return Err(Refusal::UnknownCitizen);
     }
+    // Checked now, not when the code was issued: a code issued before the
+    // listing is refused too, and a queued offline scan learns it at sync.
+    if reads.black_windows.get(&(a.citizen.0 as i64)).is_some_and(|ws| ws.iter().any(|w| w.active_at(a.now))) {
+        return Err(Refusal::CitizenBlacklisted);
+    }
     let offer = reads.offers.get(&a.offer_id).ok_or(Refusal::OfferNotFound)?;
     let key = usage_key(a, offer);
     let used = key.as_ref().map_or(0, |k| reads.usage.get(k).copied().unwrap_or(0));

@@ -1,14 +1,17 @@
 use super::auth::CitizenAuth;
+use super::list_entries::ListEntryView;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::domain::levels::BASE_SCORE;
+use crate::domain::lists::{ListEntry, benefit_level};
 use crate::domain::score_event::ScoreEvent;
+use crate::storage::Citizen;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use xinyi_merchant_sdk::LevelView;
+use xinyi_merchant_sdk::{CreditLevel, LevelView};
 
 /// How many recent events `GET /v1/me` lists.
 const RECENT_EVENTS: u32 = 20;
@@ -42,11 +45,33 @@ impl From<ScoreEvent> for ScoreEventView {
     }
 }
 
+/// Where a citizen stands now: the score, its level, the active list
+/// entries, and the level codes carry.
+pub(super) struct Standing {
+    pub score: i64,
+    pub level: CreditLevel,
+    pub benefit_level: CreditLevel,
+    pub active: Vec<ListEntry>,
+}
+
+pub(super) async fn standing(state: &AppState, citizen: &Citizen, now: OffsetDateTime) -> Result<Standing, ApiError> {
+    let score = BASE_SCORE + citizen.score_delta;
+    let level = state.policy.thresholds.level_for(score);
+    let mut active = state.store.list_entries_of(citizen.number).await?;
+    active.retain(|e| e.window.active_at(now));
+    Ok(Standing { score, level, benefit_level: benefit_level(level, &active), active })
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub citizen_id: String,
     pub score: i64,
+    /// The level the score gives.
     pub level: LevelView,
+    /// The level the citizen's codes carry: one more while on the red list.
+    pub benefit_level: LevelView,
+    /// Every active red- and black-list entry.
+    pub lists: Vec<ListEntryView>,
     pub next_level: Option<NextLevel>,
     /// The most recent score events, newest first: why the score is what it is.
     pub events: Vec<ScoreEventView>,
@@ -56,13 +81,16 @@ pub struct Me {
 #[utoipa::path(get, path = "/v1/me", tag = "citizen", security(("citizen" = [])),
     responses((status = 200, body = Me), (status = 401, body = super::problem::Problem)))]
 pub async fn me(State(state): State<AppState>, CitizenAuth(citizen): CitizenAuth) -> Result<Json<Me>, ApiError> {
-    let score = BASE_SCORE + citizen.score_delta;
+    let Standing { score, level, benefit_level, active } =
+        standing(&state, &citizen, OffsetDateTime::now_utc()).await?;
     let thresholds = &state.policy.thresholds;
     let events = state.store.recent_score_events(citizen.number, RECENT_EVENTS).await?;
     Ok(Json(Me {
         citizen_id: citizen.citizen_id,
         score,
-        level: thresholds.level_for(score).into(),
+        level: level.into(),
+        benefit_level: benefit_level.into(),
+        lists: active.into_iter().map(Into::into).collect(),
         next_level: thresholds.next_level(score).map(|(level, points_needed)| NextLevel {
             rank: level.rank(),
             name: level.name().to_owned(),

@@ -1,7 +1,7 @@
 use super::auth::CitizenAuth;
 use super::problem::{ApiError, ApiQuery};
 use super::state::AppState;
-use crate::domain::levels::BASE_SCORE;
+use crate::domain::lists::ListKind;
 use crate::qr::QrMatrix;
 use axum::Json;
 use axum::extract::State;
@@ -46,7 +46,7 @@ pub struct IssuedCode {
         (status = 200, content_type = "image/png", description = "with ?format=png"),
         (status = 200, content_type = "text/plain", description = "with ?format=text: the bare code"),
         (status = 401, body = super::problem::Problem),
-        (status = 403, body = super::problem::Problem, description = "level too low for any benefit"),
+        (status = 403, body = super::problem::Problem, description = "level_too_low, or blacklisted: on the black list (the detail names the reason and the source)"),
         (status = 429, body = super::problem::Problem, description = "rate_limited: more than XINYI_CODES_PER_MINUTE codes")))]
 pub async fn issue_code(
     State(state): State<AppState>,
@@ -64,7 +64,21 @@ pub async fn issue_code(
             });
         }
     };
-    let level = state.policy.thresholds.level_for(BASE_SCORE + citizen.score_delta);
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let standing = super::me::standing(&state, &citizen, now).await?;
+    if let Some(black) = standing.active.iter().find(|e| e.list == ListKind::Black) {
+        return Err(ApiError::Refused {
+            status: axum::http::StatusCode::FORBIDDEN,
+            code: "blacklisted",
+            title: "已列入失信名单,暂停信用优惠 / On the black list: no credit benefits",
+            detail: format!(
+                "原因:{},来源:{}。如已履行义务,可在“我的信用”页对该条目申请信用修复(POST /v1/me/repairs)/ \
+                 Reason: {}; source: {}. If you have put it right, ask for credit repair of entry {} on your credit page.",
+                black.reason, black.source, black.reason, black.source, black.entry_id
+            ),
+        });
+    }
+    let level = standing.benefit_level;
     if level < state.policy.code_min_level {
         return Err(ApiError::Refused {
             status: axum::http::StatusCode::FORBIDDEN,
@@ -77,7 +91,6 @@ pub async fn issue_code(
         });
     }
     state.rate_limits.take_code(citizen.number.0)?;
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
     let ring = state.keys.ring().await?;
     let key = ring.signing_key_at(now).ok_or_else(|| ApiError::internal("no signing key may sign now"))?;
     let claims = CodeClaims {

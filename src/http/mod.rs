@@ -8,6 +8,7 @@ mod headers;
 mod health;
 mod keys;
 mod limits;
+mod list_entries;
 mod me;
 mod me_code;
 mod merchants;
@@ -18,6 +19,8 @@ mod redemption_lookup;
 mod redemption_quote;
 mod redemptions;
 mod refusals;
+mod repair_queue;
+mod repairs;
 mod reports;
 mod score_events;
 pub mod serve;
@@ -72,6 +75,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(score_events::add_score_event))
+        .routes(routes!(list_entries::add_list_entry))
+        .routes(routes!(list_entries::end_list_entry))
+        .routes(routes!(repairs::file_repair, repairs::my_repairs))
+        .routes(routes!(repair_queue::repair_queue))
+        .routes(routes!(repair_queue::decide_repair))
         .routes(routes!(merchants::create_merchant, merchants::list_merchants))
         .routes(routes!(merchants::create_key))
         .routes(routes!(merchants::revoke_key))

@@ -95,6 +95,11 @@ impl Cashier for Refusal {
                 "扫码时间早于签发时间 / Scanned before it was issued",
                 "请检查收银端时钟 / Check this terminal's clock".into(),
             ),
+            // The merchant learns no more than that: the reason is the citizen's to see.
+            Refusal::CitizenBlacklisted => (
+                "该市民暂不能享受优惠 / No benefits for this citizen now",
+                "请按原价结算 / Please charge the full price".into(),
+            ),
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct BatchReads {
     pub ledger_head: (i64, String),
     /// Each rollup's last citizen part: its number and its list.
     pub open_parts: HashMap<RollupKey, (i64, Vec<u8>)>,
+    /// The black-list entries of the batch's citizens, by citizen number.
+    pub black_windows: HashMap<i64, Vec<crate::domain::lists::ListWindow>>,
 }
 
 /// What a batch of redemptions reads, by key. Usage counters and rollups

@@ -9,6 +9,7 @@ use super::merchants::OFFER_COLUMNS;
 use super::rows::{self, StoredRow};
 use super::{Store, StoreError, StoredOffer, json};
 use crate::domain::ledger::GENESIS_HASH;
+use crate::domain::lists::ListWindow;
 use crate::domain::offers::OfferRules;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -83,6 +84,16 @@ fn statement(d: Dialect) -> String {
                  AND r.level = k.l AND r.part = (SELECT MAX(p.part) FROM reduction_rollups p WHERE p.day = k.day \
                  AND p.merchant_id = k.m AND p.offer_id = k.o AND p.level = k.l)"
             ),
+        ),
+        // Black-list entries of the batch's citizens, active or not: each
+        // redemption decides at its own time.
+        branch(
+            d,
+            "black",
+            &[],
+            &["citizen_number", "starts_at", "ends_at", "ended_at"],
+            None,
+            &format!("list_entries WHERE list = 'black' AND citizen_number IN (SELECT n FROM {citizens})"),
         ),
         branch(d, "head", &["hash"], &["seq"], None, "(SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1) AS h"),
     ];
@@ -161,6 +172,11 @@ fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
         "part" => {
             let key = (r.text("t1")?, r.text("t2")?, r.text("t3")?, rows::small(r.int("n1")?, "level")?);
             reads.open_parts.insert(key, (r.int("n2")?, r.bytes("b")?));
+        }
+        "black" => {
+            let window =
+                ListWindow { starts_at: r.time("n2")?, ends_at: r.opt_time("n3")?, ended_at: r.opt_time("n4")? };
+            reads.black_windows.entry(r.int("n1")?).or_default().push(window);
         }
         "head" => reads.ledger_head = (r.int("n1")?, r.text("t1")?),
         other => return Err(StoreError::Corrupt(format!("a batch read of kind {other:?}"))),

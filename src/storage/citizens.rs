@@ -1,6 +1,7 @@
 //! Citizens, their score events, and coordinators.
 
 use super::dialect::Col;
+use super::idempotent::{self, WriteOutcome};
 use super::rows;
 use super::{Store, StoreError, json, unix};
 use crate::citizen_handle::CitizenNumber;
@@ -17,46 +18,11 @@ pub struct Citizen {
 }
 
 /// What recording one score event did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventOutcome {
-    Recorded,
-    /// The same event id with the same content was recorded before.
-    AlreadyRecorded,
-    /// The event id was recorded before with different content.
-    Conflict(ScoreEvent),
-}
+pub type EventOutcome = WriteOutcome<ScoreEvent>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coordinator {
     pub name: String,
-}
-
-/// Which events of a batch are new, and what happened to each, given the
-/// events already stored under the batch's ids: the first event with an id
-/// wins, and a later one with the same id is a repeat when its content
-/// matches, else a conflict.
-struct ScoreEventPlan<'a> {
-    fresh: Vec<&'a ScoreEvent>,
-    outcomes: Vec<EventOutcome>,
-}
-
-fn plan_score_events<'a>(events: &'a [NewScoreEvent], stored: &'a HashMap<String, ScoreEvent>) -> ScoreEventPlan<'a> {
-    let mut seen: HashMap<&str, &ScoreEvent> = HashMap::new();
-    let mut plan = ScoreEventPlan { fresh: Vec::new(), outcomes: Vec::with_capacity(events.len()) };
-    for new in events {
-        let event = new.event();
-        let earlier = stored.get(&event.event_id).or_else(|| seen.get(event.event_id.as_str()).copied());
-        plan.outcomes.push(match earlier {
-            Some(earlier) if earlier.same_content_as(event) => EventOutcome::AlreadyRecorded,
-            Some(earlier) => EventOutcome::Conflict(earlier.clone()),
-            None => {
-                seen.insert(&event.event_id, event);
-                plan.fresh.push(event);
-                EventOutcome::Recorded
-            }
-        });
-    }
-    plan
 }
 
 const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta FROM citizens";
@@ -125,7 +91,12 @@ impl Store {
             .iter()
             .map(|row| rows::score_event(row).map(|e| (e.event_id.clone(), e)))
             .collect::<Result<_, _>>()?;
-        let plan = plan_score_events(events, &stored);
+        let plan = idempotent::plan(
+            events.iter().map(NewScoreEvent::event),
+            &stored,
+            |e| &e.event_id,
+            ScoreEvent::same_content_as,
+        );
 
         let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
         sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -10,9 +10,12 @@ mod batch_writes;
 mod citizens;
 pub mod dialect;
 mod disputes;
+mod idempotent;
 mod keys;
+mod lists;
 mod merchants;
 mod records;
+mod repairs;
 mod reports;
 mod rows;
 mod statements;
@@ -29,8 +32,11 @@ pub use batch::{
     StoredRedemption, UsageKey, WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, Coordinator, EventOutcome};
+pub use idempotent::WriteOutcome;
 pub use keys::StoredSigningKey;
+pub use lists::EntryOutcome;
 pub use records::*;
+pub use repairs::{NewRepair, Repair, RepairDecision, RepairRef};
 pub use statements::StatementRow;
 
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,7 @@ mod idp_algorithms;
 mod import;
 mod keys;
 mod ledger;
+mod lists_and_repairs;
 mod logs;
 mod lookup;
 mod offline_terminals;

@@ -32,7 +32,10 @@ async fn a_key_set_older_than_its_maximum_age_is_refused_for_offline_verificatio
         }
         other => panic!("a day-old key set must not verify offline, got {other:?}"),
     }
-    assert!(matches!(stale.verify(&other_code, time::OffsetDateTime::now_utc()).await, Err(ClientError::StaleKeys { .. })));
+    assert!(matches!(
+        stale.verify(&other_code, time::OffsetDateTime::now_utc()).await,
+        Err(ClientError::StaleKeys { .. })
+    ));
     let lenient = MerchantClient::new(cut_off.with_key_max_age(Duration::from_secs(48 * 3600)));
     assert!(lenient.verify(&other_code, time::OffsetDateTime::now_utc()).await.is_ok(), "the maximum is configurable");
 
