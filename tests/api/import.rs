@@ -67,3 +67,35 @@ async fn a_file_with_the_wrong_header_is_refused_whole() {
     );
     assert_eq!(score(&app, "zhang").await, 500);
 }
+
+const LISTS: &str = "\
+citizen_id,list,reason,source,starts_at,ends_at,entry_id
+debtor-1,black,失信被执行人,东城区人民法院,2026-01-01T00:00:00+08:00,,court-0001
+hero-1,red,见义勇为,市文明办,,2099-01-01T00:00:00Z,
+";
+
+#[tokio::test]
+async fn list_entries_import_idempotently_and_a_bad_row_holds_its_batch_back() {
+    let app = TestApp::spawn().await;
+    let path = write_csv(&app, LISTS);
+    for _ in 0..2 {
+        let out = app.xinyi(&["import", "list-entries", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = app.xinyi(&["import", "list-entries", path.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 imported, 2 already present"), "a re-import adds nothing");
+    assert_eq!(app.issue_code(&app.citizen_token("debtor-1")).await.status(), 403);
+    let hero = app.get_json(&app.citizen_token("hero-1"), "/v1/me").await;
+    assert_eq!(hero["lists"][0]["list"], "red");
+
+    let bad = "citizen_id,list,reason,source,starts_at,ends_at\nok-1,black,r,s,,\nbad-1,grey,r,s,,\nbad-2,black,r,s,yesterday,\n";
+    let out = app.xinyi(&["import", "list-entries", write_csv(&app, bad).to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 3: list") && stderr.contains("line 4: starts_at"), "{stderr}");
+    assert_eq!(
+        app.issue_code(&app.citizen_token("ok-1")).await.status(),
+        200,
+        "the good row of that batch was not written"
+    );
+}
