@@ -169,3 +169,44 @@ async fn a_code_shown_on_the_citizen_page_is_read_back_redeemed_at_the_counter_a
     browser.save_screenshot("coordinator").await;
     browser.stop().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn a_citizen_asks_for_repair_of_a_black_list_entry_and_a_coordinator_approves_it() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let listing =
+        serde_json::json!({"list": "black", "reason": "失信被执行人 judgment debtor", "source": "东城区人民法院"});
+    let listed = app.coordinator_post(&coordinator, "/v1/citizens/browser-debtor/list-entries", listing).await;
+    assert_eq!(listed.status(), 201);
+    let browser = Browser::start().await;
+    let token = app.citizen_token("browser-debtor");
+    browser.client.goto(&app.url(&format!("/citizen#token={token}"))).await.unwrap();
+    browser.wait_for_text("no-code-text", "东城区人民法院").await;
+    browser.wait_for_text("list-entries", "judgment debtor").await;
+    browser.client.find(Locator::Css("#list-entries button.repair")).await.unwrap().click().await.unwrap();
+    let statement = browser.client.find(Locator::Id("repair-statement")).await.unwrap();
+    statement.send_keys("已全额履行判决 paid in full").await.unwrap();
+    browser.client.find(Locator::Css("#repair-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("repairs", "Pending").await;
+    browser.save_screenshot("citizen-repair").await;
+
+    browser.sign_in(&app.url("/coordinator"), "coordinator", &coordinator).await;
+    browser.wait_for_text("repair-queue", "paid in full").await;
+    browser
+        .client
+        .find(Locator::Css("#repair-queue .repair-reason"))
+        .await
+        .unwrap()
+        .send_keys("核实已履行 verified")
+        .await
+        .unwrap();
+    browser.save_screenshot("coordinator-repairs").await;
+    browser.client.find(Locator::Css("#repair-queue button.approve")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("no-repairs", "No pending repairs").await;
+
+    browser.sign_in(&app.url("/citizen"), "citizen", &token).await;
+    browser.wait_for_text("repairs", "核实已履行 verified").await;
+    browser.client.wait().for_element(Locator::Css("#qr svg")).await.unwrap();
+    browser.stop().await;
+}

@@ -72,8 +72,8 @@ pub async fn issue_code(
             code: "blacklisted",
             title: "已列入失信名单,暂停信用优惠 / On the black list: no credit benefits",
             detail: format!(
-                "原因:{},来源:{}。如已履行义务,可在“我的信用”页对该条目申请信用修复(POST /v1/me/repairs)/ \
-                 Reason: {}; source: {}. If you have put it right, ask for credit repair of entry {} on your credit page.",
+                "原因:{},来源:{}。如已履行义务,可在信用码页面对该条目申请信用修复 / \
+                 Reason: {}; source: {}. If you have put it right, ask for credit repair of entry {} on the credit code page.",
                 black.reason, black.source, black.reason, black.source, black.entry_id
             ),
         });

@@ -1,12 +1,17 @@
 // The citizen's phone page: a QR that refreshes itself before it expires
-// and when the page comes back into view, the score and its reasons, and
-// the redemption history with a dispute button.
+// and when the page comes back into view, the red and black lists, the
+// score and its reasons, credit repair of a black-list entry or a penalty,
+// and the redemption history with a dispute button.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_BEFORE_EXPIRY_MS = 15000;
 let current = null; // the issued code: {code, expires_at, ...}
 let refreshTimer = null;
+/** Repair requests by what they ask to lift: entry or event id → request. */
+let repairsByTarget = new Map();
+/** What the open repair form asks to lift: {entry_id} or {event_id}. */
+let repairTarget = null;
 
 function fragmentToken() {
   const match = location.hash.match(/token=([^&]+)/);
@@ -16,7 +21,7 @@ function fragmentToken() {
 }
 
 async function showSignIn() {
-  for (const id of ["code", "score", "history", "no-code", "sign-out"]) $(id).classList.add("hidden");
+  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
   const list = $("demo-citizens");
   list.replaceChildren();
@@ -54,7 +59,7 @@ async function refreshCode() {
     refreshTimer = setTimeout(refreshCode, Math.max(wait, 1000));
   } catch (e) {
     if (e.problem && e.problem.status === 401) return signOut();
-    if (e.problem && e.problem.code === "level_too_low") {
+    if (e.problem && (e.problem.code === "level_too_low" || e.problem.code === "blacklisted")) {
       $("code").classList.add("hidden");
       $("no-code").classList.remove("hidden");
       $("no-code-text").textContent = e.problem.title + " — " + e.problem.detail;
@@ -77,17 +82,72 @@ function tick() {
   }
 }
 
+/** A button to ask for repair of `target`, or the request's state if one stands. */
+function repairAction(target, subject) {
+  const request = repairsByTarget.get(target.entry_id || target.event_id);
+  if (request && request.status !== "rejected") {
+    return xinyi.el("span", { class: "muted" }, request.status === "pending" ? "修复申请处理中 · Repair pending" : "已修复 · Repaired");
+  }
+  return xinyi.el("button", { class: "repair", onclick: () => openRepairForm(target, subject) }, "申请信用修复 Ask for repair");
+}
+
+function showLists(entries) {
+  const red = entries.find((e) => e.list === "red");
+  $("red-badge").textContent = red ? "红名单 · Red list: " + red.reason : "";
+  $("red-badge").classList.toggle("hidden", !red);
+  $("list-entries").replaceChildren(...entries.map((e) => xinyi.el("li", {},
+    xinyi.el("span", {}, xinyi.el("span", { class: "badge " + e.list }, e.list === "red" ? "红名单 Red list" : "失信名单 Black list"), " " + e.reason, xinyi.el("br"),
+      xinyi.el("span", { class: "muted" }, e.source + " · " + e.starts_at.slice(0, 10) + (e.ends_at ? " – " + e.ends_at.slice(0, 10) : ""))),
+    e.list === "black" ? repairAction({ entry_id: e.entry_id }, e.reason) : "")));
+  $("lists").classList.toggle("hidden", entries.length === 0);
+}
+
 async function loadScore() {
-  const me = await xinyi.api("/v1/me", { token: xinyi.token("citizen") });
-  $("score-value").textContent = me.score + " (" + me.level.name + ")";
+  const [me, repairs] = await Promise.all([
+    xinyi.api("/v1/me", { token: xinyi.token("citizen") }),
+    xinyi.api("/v1/me/repairs", { token: xinyi.token("citizen") }),
+  ]);
+  repairsByTarget = new Map(repairs.map((r) => [r.entry_id || r.event_id, r]));
+  showLists(me.lists);
+  showRepairs(repairs);
+  $("score-value").textContent = me.score + " (" + me.level.name + (me.benefit_level.rank > me.level.rank ? " → " + me.benefit_level.name : "") + ")";
   $("next-level").textContent = me.next_level
     ? "再得 " + me.next_level.points_needed + " 分升至 " + me.next_level.name + " 级 · " + me.next_level.points_needed + " more points to " + me.next_level.name
     : "已是最高等级 · The highest level";
   const events = $("events");
   events.replaceChildren(...me.events.map((e) =>
     xinyi.el("li", {}, xinyi.el("span", {}, e.reason, xinyi.el("br"), xinyi.el("span", { class: "muted" }, e.occurred_at.slice(0, 10) + " · " + e.source)),
-      xinyi.el("span", { class: e.delta >= 0 ? "delta-up" : "delta-down" }, (e.delta > 0 ? "+" : "") + e.delta))));
+      xinyi.el("span", {}, xinyi.el("span", { class: e.delta >= 0 ? "delta-up" : "delta-down" }, (e.delta > 0 ? "+" : "") + e.delta),
+        e.delta < 0 ? xinyi.el("br") : "", e.delta < 0 ? repairAction({ event_id: e.event_id }, e.reason + " (" + e.delta + ")") : ""))));
   $("score").classList.remove("hidden");
+}
+
+const STATUS = { pending: "处理中 · Pending", approved: "已批准 · Approved", rejected: "未批准 · Rejected" };
+
+function showRepairs(repairs) {
+  $("repairs").replaceChildren(...repairs.map((r) => xinyi.el("li", {},
+    xinyi.el("span", {}, r.subject, xinyi.el("br"),
+      xinyi.el("span", { class: "muted" }, STATUS[r.status] + (r.status === "pending" ? " · 预计 " + r.due_by.slice(0, 10) + " 前答复 · due by " + r.due_by.slice(0, 10) : " · " + (r.decision_reason || "")))))));
+  $("repairs-box").classList.toggle("hidden", repairs.length === 0);
+}
+
+function openRepairForm(target, subject) {
+  repairTarget = target;
+  $("repair-subject").textContent = subject;
+  $("repair-statement").value = "";
+  $("repair-form-box").classList.remove("hidden");
+  $("repair-statement").focus();
+}
+
+async function submitRepair(event) {
+  event.preventDefault();
+  try {
+    await xinyi.api("/v1/me/repairs", { method: "POST", token: xinyi.token("citizen"), body: { ...repairTarget, statement: $("repair-statement").value } });
+    $("repair-form-box").classList.add("hidden");
+    await loadScore();
+  } catch (e) {
+    xinyi.showError($("error"), e);
+  }
 }
 
 async function loadHistory() {
@@ -139,6 +199,8 @@ document.addEventListener("visibilitychange", onVisible);
 window.addEventListener("focus", onVisible);
 setInterval(tick, 1000);
 $("sign-out").addEventListener("click", signOut);
+$("repair-form").addEventListener("submit", submitRepair);
+$("repair-cancel").addEventListener("click", () => $("repair-form-box").classList.add("hidden"));
 $("token-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token-input").value); });
 const fromFragment = fragmentToken();
 if (fromFragment) xinyi.setToken("citizen", fromFragment);

@@ -82,6 +82,32 @@ async function loadDisputes() {
   $("no-disputes").classList.toggle("hidden", open.length > 0);
 }
 
+async function loadRepairs() {
+  const pending = await api("/v1/repairs?status=pending");
+  $("repair-queue").replaceChildren(...pending.map((r) => {
+    const reason = xinyi.el("input", { placeholder: "决定理由 · Reason for the citizen", class: "repair-reason" });
+    return xinyi.el("li", { class: "repair-item" },
+      xinyi.el("span", {}, r.subject + (r.overdue ? " · 已超期 OVERDUE" : ""), xinyi.el("br"),
+        xinyi.el("span", { class: "muted" }, r.statement + " · " + r.citizen_id + " · 期限 due " + r.due_by.slice(0, 10)), reason),
+      xinyi.el("span", {},
+        xinyi.el("button", { class: "approve", onclick: () => decide(r, "approve", reason.value) }, "批准 Approve"), " ",
+        xinyi.el("button", { onclick: () => decide(r, "reject", reason.value) }, "驳回 Reject")));
+  }));
+  $("no-repairs").classList.toggle("hidden", pending.length > 0);
+}
+
+async function decide(repair, decision, reason) {
+  if (!reason.trim()) {
+    xinyi.showError($("error"), new Error("请填写决定理由 · Give a reason the citizen can read"));
+    return;
+  }
+  try {
+    await api("/v1/repairs/" + repair.repair_id + "/decide", { method: "POST", body: { decision, reason } });
+    xinyi.showError($("error"), null);
+    await loadRepairs();
+  } catch (e) { xinyi.showError($("error"), e); }
+}
+
 async function resolve(dispute, action) {
   const note = prompt(action === "void" ? "撤销原因 · Why void?" : "驳回原因 · Why reject?");
   if (note === null) return;
@@ -148,7 +174,7 @@ async function start() {
     return;
   }
   try {
-    await Promise.all([loadReports(), loadDisputes(), loadMerchants()]);
+    await Promise.all([loadReports(), loadDisputes(), loadRepairs(), loadMerchants()]);
   } catch (e) {
     xinyi.showError($("error"), e);
     if (e.problem && (e.problem.status === 401 || e.problem.status === 403)) { xinyi.setToken("coordinator", null); return start(); }
