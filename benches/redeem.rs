@@ -33,6 +33,8 @@ async fn store_with_offer(dir: &std::path::Path) -> SharedStore {
         district: "西城区".into(),
         suspended: false,
         created_at: now,
+        address: String::new(),
+        location: None,
     };
     store.create_merchant(&merchant).await.unwrap();
     let request = serde_json::from_value(serde_json::json!({"title": "九折 10% off", "min_level": 2,

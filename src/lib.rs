@@ -4,6 +4,7 @@ pub mod auth;
 pub mod citizen_handle;
 pub mod cli;
 pub mod demo_idp;
+pub mod directory;
 pub mod domain;
 pub mod engine;
 pub mod http;

@@ -103,6 +103,7 @@ impl Application {
         };
         let engine = Engine::start(store.clone(), settings.engine);
         let merchant_keys = Arc::new(LiveMerchantKeys::new(store.clone()));
+        let directory = crate::directory::Directory::start(store.clone()).await?;
         let state = AppState {
             store,
             engine,
@@ -113,6 +114,7 @@ impl Application {
             pseudonyms,
             http: settings.http,
             rate_limits: Arc::new(crate::http::rate_limits::RateLimits::new(&settings.rate)),
+            directory,
         };
         crate::metrics::serve(&settings.metrics_addr)
             .await

@@ -70,6 +70,8 @@ pub async fn seed(store: &SharedStore) -> (Vec<Shop>, Vec<CitizenNumber>) {
             district: format!("district-{}", m % 16),
             suspended: false,
             created_at: now,
+            address: String::new(),
+            location: None,
         };
         store.create_merchant(&merchant).await.unwrap();
         let offer_id = format!("off_load_{m:03}");

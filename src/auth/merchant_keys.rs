@@ -39,9 +39,15 @@ impl LiveMerchantKeys {
             .await;
         match found {
             Ok(merchant) => Ok(Some(merchant)),
-            Err(error) => match Arc::into_inner(error).flatten() {
+            // The cache shares one error among every caller that waited on
+            // the same lookup: a failed read must stay a failure, never
+            // read as "no such key".
+            Err(error) => match &*error {
                 None => Ok(None),
-                Some(error) => Err(error),
+                Some(shared) => {
+                    let message = shared.to_string();
+                    Err(Arc::into_inner(error).flatten().unwrap_or(StoreError::Shared(message)))
+                }
             },
         }
     }

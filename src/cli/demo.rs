@@ -191,12 +191,22 @@ const MERCHANTS: [(&str, &str, &str, &str); 3] = [
     ),
 ];
 
+/// Where each demo merchant is: an address and a point in Beijing.
+fn demo_place(category: &str) -> (&'static str, i64, i64) {
+    match category {
+        "law_firm" => ("东城区东长安街 1 号 1 Dongchang'an St", 39_908_722, 116_397_499),
+        "mall" => ("西城区西单北大街 130 号 130 Xidan North St", 39_913_818, 116_374_614),
+        _ => ("朝阳区建国路 88 号 88 Jianguo Rd", 39_908_400, 116_460_600),
+    }
+}
+
 async fn seed_merchants(
     store: &crate::storage::SharedStore,
     now: OffsetDateTime,
 ) -> Result<Vec<serde_json::Value>, CliFailure> {
     let mut seeded = Vec::new();
     for (name, category, district, offer) in MERCHANTS {
+        let (address, lat_e6, lon_e6) = demo_place(category);
         let merchant = Merchant {
             merchant_id: new_id("mer"),
             name: name.into(),
@@ -204,6 +214,8 @@ async fn seed_merchants(
             district: district.into(),
             suspended: false,
             created_at: now,
+            address: address.into(),
+            location: Some(crate::domain::places::GeoPoint { lat_e6, lon_e6 }),
         };
         store.create_merchant(&merchant).await?;
         let request: OfferRequest = serde_json::from_str(offer)?;

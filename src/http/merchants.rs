@@ -4,6 +4,7 @@ use super::auth::CoordinatorAuth;
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
 use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
+use crate::domain::places::{GeoPoint, Location};
 use crate::ids::new_id;
 use crate::storage::{Merchant, MerchantKey};
 use axum::Json;
@@ -21,6 +22,26 @@ pub struct NewMerchant {
     /// law_firm, mall, housekeeping or other.
     pub category: String,
     pub district: String,
+    /// Street address, shown in the public directory.
+    #[serde(default)]
+    pub address: String,
+    /// WGS-84, optional.
+    pub location: Option<Location>,
+}
+
+/// Where a merchant is, as coordinators edit it. An absent field is left
+/// as it is; `"location": null` removes the point.
+#[derive(Deserialize, ToSchema)]
+pub struct MerchantPlace {
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Option<Location>>,
+}
+
+/// A field that is present (perhaps as null), told from one that is absent.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Location>>, D::Error> {
+    Option::<Location>::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -37,6 +58,8 @@ pub struct MerchantView {
     pub suspended: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    pub address: String,
+    pub location: Option<Location>,
 }
 
 impl From<Merchant> for MerchantView {
@@ -48,6 +71,8 @@ impl From<Merchant> for MerchantView {
             district: m.district,
             suspended: m.suspended,
             created_at: m.created_at,
+            address: m.address,
+            location: m.location.map(GeoPoint::location),
         }
     }
 }
@@ -68,6 +93,15 @@ pub struct KeyCreated {
     pub key_id: String,
     /// Shown once; only its hash is stored.
     pub api_key: String,
+}
+
+/// An address: empty, or up to 300 visible characters.
+fn address_field(value: &str) -> Result<String, ApiError> {
+    if value.trim().is_empty() { Ok(String::new()) } else { text_field("address", value, 300) }
+}
+
+fn location_field(location: Option<Location>) -> Result<Option<GeoPoint>, ApiError> {
+    location.map(GeoPoint::parse).transpose().map_err(|e| ApiError::invalid("location", e))
 }
 
 fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
@@ -103,9 +137,38 @@ pub async fn create_merchant(
         district,
         suspended: false,
         created_at: OffsetDateTime::now_utc(),
+        address: address_field(&body.address)?,
+        location: location_field(body.location)?,
     };
     state.store.create_merchant(&merchant).await?;
+    state.directory.changed();
     Ok((StatusCode::CREATED, Json(MerchantCreated { merchant_id: merchant.merchant_id })))
+}
+
+/// Changes where a merchant is: its address, its point, or both.
+#[utoipa::path(patch, path = "/v1/merchants/{merchant_id}", tag = "coordinator", security(("coordinator" = [])),
+    params(("merchant_id" = String, Path)), request_body = MerchantPlace,
+    responses((status = 200, body = MerchantView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_place(
+    State(state): State<AppState>,
+    CoordinatorAuth(_): CoordinatorAuth,
+    Path(merchant_id): Path<String>,
+    ApiJson(body): ApiJson<MerchantPlace>,
+) -> Result<Json<MerchantView>, ApiError> {
+    let merchant = existing(&state, &merchant_id).await?;
+    let address = match &body.address {
+        Some(address) => address_field(address)?,
+        None => merchant.address,
+    };
+    let location = match body.location {
+        Some(location) => location_field(location)?,
+        None => merchant.location,
+    };
+    state.store.set_merchant_place(&merchant_id, &address, location).await?;
+    state.directory.changed();
+    Ok(Json(existing(&state, &merchant_id).await?.into()))
 }
 
 /// Every merchant, for the coordinator dashboard.
@@ -165,6 +228,7 @@ async fn set_suspended(state: &AppState, merchant_id: &str, suspended: bool) -> 
         return Err(ApiError::not_found("商户 / merchant"));
     }
     state.merchant_keys.forget_all();
+    state.directory.changed();
     Ok(Json(existing(state, merchant_id).await?.into()))
 }
 

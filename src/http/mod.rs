@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod auth;
+mod directory;
 mod disputes;
 mod headers;
 mod health;
@@ -72,6 +73,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(keys::published_keys))
+        .routes(routes!(directory::directory))
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(score_events::add_score_event))
@@ -81,6 +83,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(repair_queue::repair_queue))
         .routes(routes!(repair_queue::decide_repair))
         .routes(routes!(merchants::create_merchant, merchants::list_merchants))
+        .routes(routes!(merchants::edit_place))
         .routes(routes!(merchants::create_key))
         .routes(routes!(merchants::revoke_key))
         .routes(routes!(merchants::suspend))

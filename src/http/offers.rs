@@ -53,6 +53,7 @@ pub async fn create_offer(
     state.store.merchant(&merchant_id).await?.ok_or_else(|| ApiError::not_found("商户 / merchant"))?;
     let offer = StoredOffer { offer_id: new_id("off"), merchant_id, rules, granted_fen: 0, granted_count: 0 };
     state.store.create_offer(&offer, OffsetDateTime::now_utc()).await?;
+    state.directory.changed();
     Ok((StatusCode::CREATED, Json(OfferCreated { offer_id: offer.offer_id })))
 }
 

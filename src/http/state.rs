@@ -37,4 +37,6 @@ pub struct AppState {
     pub pseudonyms: Arc<Pseudonymizer>,
     pub http: super::serve::HttpLimits,
     pub rate_limits: Arc<super::rate_limits::RateLimits>,
+    /// The public directory of live offers, kept in memory.
+    pub directory: Arc<crate::directory::Directory>,
 }

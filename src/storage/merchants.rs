@@ -4,22 +4,44 @@ use super::rows::{self, StoredRow};
 use super::{Merchant, MerchantKey, Store, StoreError, StoredOffer, Terminal, json, unix};
 use time::OffsetDateTime;
 
-const MERCHANT_COLUMNS: &str = "SELECT merchant_id, name, category, district, suspended_at, created_at FROM merchants";
+const MERCHANT_COLUMNS: &str =
+    "SELECT merchant_id, name, category, district, suspended_at, created_at, address, lat_e6, lon_e6 FROM merchants";
 pub(crate) const OFFER_COLUMNS: &str = "SELECT offer_id, merchant_id, rules, granted_fen, granted_count FROM offers";
 
 impl Store {
     pub async fn create_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO merchants (merchant_id, name, category, district, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO merchants (merchant_id, name, category, district, created_at, address, lat_e6, lon_e6) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&merchant.merchant_id)
         .bind(&merchant.name)
         .bind(&merchant.category)
         .bind(&merchant.district)
         .bind(unix(merchant.created_at))
+        .bind(&merchant.address)
+        .bind(merchant.location.map(|p| p.lat_e6))
+        .bind(merchant.location.map(|p| p.lon_e6))
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Sets where the merchant is; false when there is no such merchant.
+    pub async fn set_merchant_place(
+        &self,
+        merchant_id: &str,
+        address: &str,
+        location: Option<crate::domain::places::GeoPoint>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE merchants SET address = $1, lat_e6 = $2, lon_e6 = $3 WHERE merchant_id = $4")
+            .bind(address)
+            .bind(location.map(|p| p.lat_e6))
+            .bind(location.map(|p| p.lon_e6))
+            .bind(merchant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
@@ -102,7 +124,7 @@ impl Store {
     /// The merchant and terminal of the live key with this hash.
     pub async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<(Merchant, Terminal)>, StoreError> {
         let row = sqlx::query(
-            "SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at, \
+            "SELECT m.merchant_id, m.name, m.category, m.district, m.suspended_at, m.created_at, m.address, m.lat_e6, m.lon_e6, \
              k.key_id, k.label, k.offline \
              FROM merchant_keys k JOIN merchants m ON m.merchant_id = k.merchant_id \
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL",

@@ -51,6 +51,9 @@ pub enum StoreError {
     AlreadyExists(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A failure another caller met first, on a read both waited for.
+    #[error("{0}")]
+    Shared(String),
 }
 
 /// The database, whichever it is. Handlers and the engine never know which.

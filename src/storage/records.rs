@@ -11,6 +11,9 @@ pub struct Merchant {
     pub district: String,
     pub suspended: bool,
     pub created_at: OffsetDateTime,
+    /// Street address; empty when none was given.
+    pub address: String,
+    pub location: Option<crate::domain::places::GeoPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -106,6 +106,12 @@ pub(crate) fn merchant(row: &impl StoredRow) -> Result<Merchant, StoreError> {
         district: row.text("district")?,
         suspended: row.opt_int("suspended_at")?.is_some(),
         created_at: row.time("created_at")?,
+        address: row.text("address")?,
+        location: match (row.opt_int("lat_e6")?, row.opt_int("lon_e6")?) {
+            (Some(lat_e6), Some(lon_e6)) => Some(crate::domain::places::GeoPoint { lat_e6, lon_e6 }),
+            (None, None) => None,
+            _ => return Err(StoreError::Corrupt("a merchant location with one coordinate".into())),
+        },
     })
 }
 

@@ -6,6 +6,7 @@ mod counter;
 mod crash;
 mod database;
 mod demo;
+mod directory;
 mod disputes;
 mod exactly_once;
 mod group_commit;
