@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod citizen_handle;
 pub mod cli;
+pub mod credit_statement;
 pub mod demo_idp;
 pub mod directory;
 pub mod domain;

@@ -29,6 +29,7 @@ mod key_set;
 mod level;
 mod replay;
 mod report;
+pub mod statement;
 mod verify;
 
 pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeSigner, IssueError};
@@ -38,6 +39,7 @@ pub use key_set::{JsonWebKeySet, KeySetError, PublishedKey, TrustedKeys};
 pub use level::{CreditLevel, LevelView};
 pub use replay::ReplayGuard;
 pub use report::{VerifiedCodeReport, VerifyErrorReport};
+pub use statement::{STATEMENT_TYPE, StatementClaims, StatementError, verify_statement};
 pub use verify::{DEFAULT_CLOCK_SKEW, VerifiedCode, Verifier};
 
 #[cfg(feature = "client")]

@@ -12,6 +12,7 @@ mod limits;
 mod list_entries;
 mod me;
 mod me_code;
+mod me_statement;
 mod merchants;
 mod offers;
 pub mod problem;
@@ -76,6 +77,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(directory::directory))
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
+        .routes(routes!(me_statement::statement))
         .routes(routes!(score_events::add_score_event))
         .routes(routes!(list_entries::add_list_entry))
         .routes(routes!(list_entries::end_list_entry))

@@ -19,6 +19,8 @@ const RELOAD_EVERY: StdDuration = StdDuration::from_secs(5);
 pub struct RingKey {
     pub kid: String,
     pub signer: CodeSigner,
+    /// The same key for JWS (EdDSA): signed citizen statements.
+    pub jws_key: jsonwebtoken::EncodingKey,
     pub sealer: HandleSealer,
     pub published: PublishedKey,
     pub sign_from: OffsetDateTime,
@@ -36,8 +38,11 @@ impl RingKey {
         if KeyId::of(&key.verifying_key()).to_base64url() != stored.kid {
             return Err(KeyError::Corrupt(stored.kid.clone()));
         }
+        let der = ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(&key)
+            .map_err(|_| KeyError::Corrupt(stored.kid.clone()))?;
         Ok(RingKey {
             kid: stored.kid.clone(),
+            jws_key: jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()),
             published: PublishedKey::ed25519(&key.verifying_key(), stored.sign_from, stored.sign_until),
             sealer: HandleSealer::for_signing_key(&key),
             signer: CodeSigner::new(key),

@@ -4,6 +4,7 @@ mod code_privacy;
 mod codes;
 mod counter;
 mod crash;
+mod credit_statement;
 mod database;
 mod demo;
 mod directory;
