@@ -26,8 +26,9 @@ impl GeoPoint {
     /// The point, if `location` is on the globe.
     pub fn parse(location: Location) -> Result<GeoPoint, String> {
         let Location { lat, lon } = location;
-        if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) || !(lon.is_finite() && (-180.0..=180.0).contains(&lon))
-        {
+        let on_globe =
+            lat.is_finite() && (-90.0..=90.0).contains(&lat) && lon.is_finite() && (-180.0..=180.0).contains(&lon);
+        if !on_globe {
             return Err(
                 "纬度须在 −90 到 90 之间,经度须在 −180 到 180 之间 / lat must be −90 to 90 and lon −180 to 180".into(),
             );

@@ -19,7 +19,7 @@ fn verify_with_jose(jws: &str, keys: &serde_json::Value) -> Result<serde_json::V
     assert_eq!(token.header().token_type.as_deref(), Some("xinyi-statement+jwt"));
     let verified = Ed25519.validator::<serde_json::Value>(&key).validate(&token).map_err(|e| e.to_string())?;
     let payload = jws.split('.').nth(1).unwrap();
-    let mut claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     assert_eq!(verified.claims().custom["sub"], claims["sub"]);
     Ok(claims)
 }
