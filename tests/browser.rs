@@ -210,3 +210,34 @@ async fn a_citizen_asks_for_repair_of_a_black_list_entry_and_a_coordinator_appro
     browser.client.wait().for_element(Locator::Css("#qr svg")).await.unwrap();
     browser.stop().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn a_citizen_finds_where_the_code_works_and_opens_the_printable_statement() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    app.citizen_with_score(&coordinator, "browser-finder", 650).await;
+    app.shop(&coordinator, helpers::legal_offer()).await;
+    let mall = serde_json::json!({"name": "万达广场", "category": "mall", "district": "西城区", "address": "西单北大街 130 号"});
+    let aaa_only = serde_json::json!({"title": "贵宾折扣 VIP 20% off", "min_level": 5,
+        "tiers": [{"min_level": 5, "kind": "percent_off", "percent": 20}]});
+    app.shop_of(&coordinator, mall, aaa_only).await;
+    let browser = Browser::start().await;
+    let token = app.citizen_token("browser-finder");
+    browser.client.goto(&app.url(&format!("/citizen#token={token}"))).await.unwrap();
+    let listed = browser.wait_for_text("where-list", "明理律师事务所").await;
+    assert!(listed.contains("¥20.00 off ≥¥100.00"), "what the offer gives at AA: {listed}");
+    let (mine, higher) = listed.split_once("At higher levels").expect("offers for other levels come after");
+    assert!(mine.contains("法律服务") && higher.contains("贵宾折扣") && higher.contains("needs level 5"), "{listed}");
+    browser.client.find(Locator::Css("#where-district option[value='西城区']")).await.unwrap().click().await.unwrap();
+    let west = browser.wait_for_text("where-list", "贵宾折扣").await;
+    assert!(!west.contains("明理律师事务所"), "the district filter: {west}");
+    browser.save_screenshot("citizen-directory").await;
+
+    browser.client.find(Locator::Id("open-statement")).await.unwrap().click().await.unwrap();
+    browser.client.wait().for_element(Locator::Css("p.jws")).await.unwrap();
+    let page = browser.client.source().await.unwrap();
+    assert!(page.contains("信用报告") && page.contains("<svg"), "the printable statement with its QR");
+    browser.save_screenshot("statement").await;
+    browser.stop().await;
+}

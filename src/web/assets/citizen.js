@@ -12,6 +12,9 @@ let refreshTimer = null;
 let repairsByTarget = new Map();
 /** What the open repair form asks to lift: {entry_id} or {event_id}. */
 let repairTarget = null;
+/** The live offers, and the citizen's benefit level rank. */
+let directory = [];
+let benefitRank = 0;
 
 function fragmentToken() {
   const match = location.hash.match(/token=([^&]+)/);
@@ -21,7 +24,7 @@ function fragmentToken() {
 }
 
 async function showSignIn() {
-  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box"]) $(id).classList.add("hidden");
+  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box", "where", "statement-box"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
   const list = $("demo-citizens");
   list.replaceChildren();
@@ -109,6 +112,7 @@ async function loadScore() {
   ]);
   repairsByTarget = new Map(repairs.map((r) => [r.entry_id || r.event_id, r]));
   showLists(me.lists);
+  benefitRank = me.benefit_level.rank;
   showRepairs(repairs);
   $("score-value").textContent = me.score + " (" + me.level.name + (me.benefit_level.rank > me.level.rank ? " → " + me.benefit_level.name : "") + ")";
   $("next-level").textContent = me.next_level
@@ -120,6 +124,57 @@ async function loadScore() {
       xinyi.el("span", {}, xinyi.el("span", { class: e.delta >= 0 ? "delta-up" : "delta-down" }, (e.delta > 0 ? "+" : "") + e.delta),
         e.delta < 0 ? xinyi.el("br") : "", e.delta < 0 ? repairAction({ event_id: e.event_id }, e.reason + " (" + e.delta + ")") : ""))));
   $("score").classList.remove("hidden");
+}
+
+/** The tier an offer gives at `rank`: the highest at or below it. */
+function tierAt(offer, rank) {
+  if (rank < offer.min_level) return null;
+  return [...offer.tiers].reverse().find((t) => t.min_level <= rank) || null;
+}
+
+const CATEGORIES = { law_firm: "法律服务 · Legal", mall: "商场 · Shopping", housekeeping: "家政 · Housekeeping", other: "其他 · Other" };
+
+async function loadDirectory() {
+  directory = await xinyi.api("/v1/offers");
+  const districts = [...new Set(directory.map((o) => o.merchant.district))].sort();
+  const chosen = $("where-district").value;
+  $("where-district").replaceChildren(xinyi.el("option", { value: "" }, "全部 · All"), ...districts.map((d) => xinyi.el("option", { value: d }, d)));
+  $("where-district").value = districts.includes(chosen) ? chosen : "";
+  showDirectory();
+  $("where").classList.remove("hidden");
+}
+
+/** Offers for the citizen's level first, grouped by category, each with what it gives at that level. */
+function showDirectory() {
+  const district = $("where-district").value;
+  const shown = directory.filter((o) => !district || o.merchant.district === district);
+  const mine = shown.filter((o) => tierAt(o, benefitRank));
+  const others = shown.filter((o) => !tierAt(o, benefitRank));
+  const item = (o) => {
+    const tier = tierAt(o, benefitRank);
+    return xinyi.el("li", { class: tier ? "offer" : "offer muted" },
+      xinyi.el("span", {}, o.merchant.name + " · " + o.title, xinyi.el("br"),
+        xinyi.el("span", { class: "muted" }, o.merchant.district + (o.merchant.address ? " · " + o.merchant.address : ""))),
+      xinyi.el("span", {}, tier ? xinyi.tierText(tier) : "需 L" + o.min_level + " · needs level " + o.min_level));
+  };
+  const groups = [];
+  for (const [category, name] of Object.entries(CATEGORIES)) {
+    const offers = mine.filter((o) => o.merchant.category === category);
+    if (offers.length) groups.push(xinyi.el("h3", {}, name), xinyi.el("ul", { class: "list" }, ...offers.map(item)));
+  }
+  if (others.length) groups.push(xinyi.el("h3", { class: "muted" }, "更高等级可用 · At higher levels"), xinyi.el("ul", { class: "list" }, ...others.map(item)));
+  if (!shown.length) groups.push(xinyi.el("p", { class: "muted" }, "暂无可用优惠 · No offers here yet"));
+  $("where-list").replaceChildren(...groups);
+}
+
+/** The printable statement needs the sign-in token, so it is fetched and shown from memory. */
+async function openStatement() {
+  try {
+    const page = await xinyi.api("/v1/me/statement?format=html", { token: xinyi.token("citizen"), blob: true });
+    location.assign(URL.createObjectURL(page));
+  } catch (e) {
+    xinyi.showError($("error"), e);
+  }
 }
 
 const STATUS = { pending: "处理中 · Pending", approved: "已批准 · Approved", rejected: "未批准 · Rejected" };
@@ -183,6 +238,8 @@ async function start() {
   await refreshCode();
   try {
     await Promise.all([loadScore(), loadHistory()]);
+    await loadDirectory();
+    $("statement-box").classList.remove("hidden");
   } catch (e) {
     if (e.problem && e.problem.status === 401) return signOut();
     xinyi.showError($("error"), e);
@@ -200,6 +257,8 @@ window.addEventListener("focus", onVisible);
 setInterval(tick, 1000);
 $("sign-out").addEventListener("click", signOut);
 $("repair-form").addEventListener("submit", submitRepair);
+$("where-district").addEventListener("change", showDirectory);
+$("open-statement").addEventListener("click", openStatement);
 $("repair-cancel").addEventListener("click", () => $("repair-form-box").classList.add("hidden"));
 $("token-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token-input").value); });
 const fromFragment = fragmentToken();

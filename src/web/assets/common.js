@@ -45,6 +45,13 @@ const xinyi = {
 
   yuan: (fen) => "¥" + (fen / 100).toFixed(2),
 
+  /** What a tier gives, in a few words. */
+  tierText(t) {
+    if (t.kind === "percent_off") return t.percent + "% off" + (t.cap_fen ? " (≤" + xinyi.yuan(t.cap_fen) + ")" : "");
+    if (t.kind === "amount_off") return xinyi.yuan(t.amount_fen) + " off ≥" + xinyi.yuan(t.min_spend_fen);
+    return "free ≤" + xinyi.yuan(t.value_fen);
+  },
+
   el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {

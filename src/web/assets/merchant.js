@@ -20,12 +20,6 @@ function yuanToFen(text) {
   return Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0"));
 }
 
-function tierText(t) {
-  if (t.kind === "percent_off") return t.percent + "% off" + (t.cap_fen ? " (≤" + xinyi.yuan(t.cap_fen) + ")" : "");
-  if (t.kind === "amount_off") return xinyi.yuan(t.amount_fen) + " off ≥" + xinyi.yuan(t.min_spend_fen);
-  return "free ≤" + xinyi.yuan(t.value_fen);
-}
-
 async function showSignIn() {
   for (const id of ["checkout", "verdict-box", "recent-box", "statements-box", "sign-out"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
@@ -48,7 +42,7 @@ function signOut() {
 async function loadOffers() {
   offers = await xinyi.api("/v1/merchant/offers", { token: xinyi.token("merchant") });
   $("offer").replaceChildren(...offers.filter((o) => o.active).map((o) =>
-    xinyi.el("option", { value: o.offer_id }, o.title + " · " + o.tiers.map((t) => "L" + t.min_level + " " + tierText(t)).join(" / "))));
+    xinyi.el("option", { value: o.offer_id }, o.title + " · " + o.tiers.map((t) => "L" + t.min_level + " " + xinyi.tierText(t)).join(" / "))));
 }
 
 async function loadRecent() {
@@ -197,7 +191,7 @@ async function scanWithCamera() {
 function preview() {
   const offer = offers.find((o) => o.offer_id === $("offer").value);
   const amount = yuanToFen($("amount").value);
-  $("preview").textContent = offer && amount ? "各等级优惠 · By level: " + offer.tiers.map((t) => "L" + t.min_level + " " + tierText(t)).join(" / ") : "";
+  $("preview").textContent = offer && amount ? "各等级优惠 · By level: " + offer.tiers.map((t) => "L" + t.min_level + " " + xinyi.tierText(t)).join(" / ") : "";
 }
 
 async function start() {
