@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench -p xinyi --bench load                                   # SQLite, one node
 //! cargo bench -p xinyi --bench load -- --database-url postgres://postgres@127.0.0.1:5432 --nodes 2
+//! cargo bench -p xinyi --bench load -- --client wrk --phases directory,directory-filtered
 //! ```
 //!
 //! A PostgreSQL URL names the server: the run creates a database of its
@@ -235,6 +236,10 @@ async fn run(args: &Args) -> Result<(), String> {
             Some(c.post(format!("{}/v1/me/code{query}", node(i))).bearer_auth(&tokens[i as usize % tokens.len()]))
         })
     };
+    let directory = |query: &'static str| -> MakeRequest {
+        let node = node.clone();
+        Arc::new(move |c, i| Some(c.get(format!("{}/v1/offers{query}", node(i)))))
+    };
     let mut results = vec![run_phase("GET /healthz", args, &bases, 200, healthz, false).await];
     let mut redeemed = 0;
     for phase in &args.phases {
@@ -245,7 +250,23 @@ async fn run(args: &Args) -> Result<(), String> {
             "code-text" => {
                 run_phase("POST /v1/me/code?format=text", args, &bases, 200, issue("?format=text"), false).await
             }
-            other => return Err(format!("no phase {other:?}: redeem, code-json or code-text")),
+            "directory" => run_phase("GET /v1/offers", args, &bases, 200, directory(""), false).await,
+            "directory-filtered" => {
+                run_phase(
+                    "GET /v1/offers?level=3&category=mall",
+                    args,
+                    &bases,
+                    200,
+                    directory("?level=3&category=mall"),
+                    false,
+                )
+                .await
+            }
+            other => {
+                return Err(format!(
+                    "no phase {other:?}: redeem, code-json, code-text, directory or directory-filtered"
+                ));
+            }
         });
         if phase == "redeem" {
             redeemed = results.last().map_or(0, |m| m.ok);

@@ -53,7 +53,10 @@ pub async fn statement(
         None | Some("json") => false,
         Some("html") => true,
         Some(other) => {
-            return Err(ApiError::invalid("format", format!("须为 json 或 html / must be json or html, not {other:?}")));
+            return Err(ApiError::invalid(
+                "format",
+                format!("须为 json 或 html / must be json or html, not {other:?}"),
+            ));
         }
     };
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
