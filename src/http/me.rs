@@ -57,7 +57,7 @@ pub(super) struct Standing {
 pub(super) async fn standing(state: &AppState, citizen: &Citizen, now: OffsetDateTime) -> Result<Standing, ApiError> {
     let score = BASE_SCORE + citizen.score_delta;
     let level = state.policy.thresholds.level_for(score);
-    let mut active = state.store.list_entries_of(citizen.number).await?;
+    let mut active = if citizen.listed { state.store.list_entries_of(citizen.number).await? } else { Vec::new() };
     active.retain(|e| e.window.active_at(now));
     Ok(Standing { score, level, benefit_level: benefit_level(level, &active), active })
 }

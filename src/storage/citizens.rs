@@ -15,6 +15,8 @@ pub struct Citizen {
     pub number: CitizenNumber,
     pub citizen_id: String,
     pub score_delta: i64,
+    /// Has a red- or black-list entry, active or not.
+    pub listed: bool,
 }
 
 /// What recording one score event did.
@@ -25,7 +27,12 @@ pub struct Coordinator {
     pub name: String,
 }
 
-const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta FROM citizens";
+/// With whether the citizen has any list entry, so that the many who have
+/// none cost no second read when they get a code.
+const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM list_entries l WHERE l.citizen_number = citizens.number) THEN 1 ELSE 0 END AS BIGINT) \
+     AS listed \
+     FROM citizens";
 const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
      FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
 

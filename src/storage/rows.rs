@@ -69,6 +69,7 @@ pub(crate) fn citizen(row: &impl StoredRow) -> Result<Citizen, StoreError> {
         ),
         citizen_id: row.text("citizen_id")?,
         score_delta: row.int("score_delta")?,
+        listed: row.flag("listed")?,
     })
 }
 
