@@ -29,6 +29,26 @@ pub struct Coordinator {
 
 /// With whether the citizen has any list entry, so that the many who have
 /// none cost no second read when they get a code.
+/// Creates, at base score, every citizen of `citizen_ids` not yet known:
+/// records for new citizens arrive from departments before they sign in.
+pub(super) async fn create_missing_citizens(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    d: super::dialect::Dialect,
+    citizen_ids: &[&str],
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT c.value, $1 FROM {} AS c WHERE true \
+         ON CONFLICT (citizen_id) DO NOTHING",
+        d.json_texts("$2")
+    )))
+    .bind(unix(now))
+    .bind(json(&citizen_ids))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta, \
      CAST(CASE WHEN EXISTS (SELECT 1 FROM list_entries l WHERE l.citizen_number = citizens.number) THEN 1 ELSE 0 END AS BIGINT) \
      AS listed \
@@ -106,15 +126,7 @@ impl Store {
         );
 
         let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT c.value, $1 FROM {} AS c WHERE true \
-             ON CONFLICT (citizen_id) DO NOTHING",
-            d.json_texts("$2")
-        )))
-        .bind(unix(now))
-        .bind(json(&citizen_ids))
-        .execute(&mut *tx)
-        .await?;
+        create_missing_citizens(&mut tx, d, &citizen_ids, now).await?;
         let numbers: HashMap<String, i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT number, citizen_id FROM citizens WHERE citizen_id IN {}",
             d.json_texts("$1")

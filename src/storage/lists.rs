@@ -58,15 +58,7 @@ impl Store {
             ListEntry::same_content_as,
         );
         let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO citizens (citizen_id, created_at) SELECT DISTINCT c.value, $1 FROM {} AS c WHERE true \
-             ON CONFLICT (citizen_id) DO NOTHING",
-            d.json_texts("$2")
-        )))
-        .bind(unix(now))
-        .bind(json(&citizen_ids))
-        .execute(&mut *tx)
-        .await?;
+        super::citizens::create_missing_citizens(&mut tx, d, &citizen_ids, now).await?;
         let rows: Vec<_> = plan
             .fresh
             .iter()
