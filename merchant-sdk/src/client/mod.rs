@@ -3,6 +3,7 @@
 //! Idempotency-Key, and queues redemptions durably when the service cannot
 //! be reached, to `sync()` later.
 
+mod answers;
 mod freshness;
 mod queue;
 
@@ -14,6 +15,7 @@ use crate::error::VerifyError;
 use crate::key_set::TrustedKeys;
 use crate::replay::ReplayGuard;
 use crate::verify::{VerifiedCode, Verifier};
+use answers::{Failure, client_error, read_answer};
 use rand::RngCore;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -105,11 +107,6 @@ pub struct SyncReport {
     pub refused: Vec<(QueuedRedemption, ProblemDetails)>,
     /// Still queued: the service could not be reached.
     pub pending: Vec<QueuedRedemption>,
-}
-
-enum Failure {
-    Refused(ProblemDetails),
-    Unavailable(String),
 }
 
 struct KeyCache {
@@ -369,34 +366,5 @@ impl MerchantClient {
                 other => return other,
             }
         }
-    }
-}
-
-fn client_error(failure: Failure) -> ClientError {
-    match failure {
-        Failure::Refused(p) => ClientError::Refused(p),
-        Failure::Unavailable(why) => ClientError::Unreachable(why),
-    }
-}
-
-async fn read_answer<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, Failure> {
-    let status = response.status();
-    let body = response.bytes().await.map_err(|e| Failure::Unavailable(e.to_string()))?;
-    if status.is_server_error() {
-        return Err(Failure::Unavailable(format!("HTTP {status}")));
-    }
-    if status.is_success() {
-        return serde_json::from_slice(&body).map_err(|e| Failure::Unavailable(format!("unreadable answer: {e}")));
-    }
-    match serde_json::from_slice::<ProblemDetails>(&body) {
-        Ok(problem) => Err(Failure::Refused(problem)),
-        Err(_) => Err(Failure::Refused(ProblemDetails {
-            problem_type: "about:blank".into(),
-            code: "http_error".into(),
-            title: format!("HTTP {status}"),
-            status: status.as_u16(),
-            detail: String::from_utf8_lossy(&body).chars().take(500).collect(),
-            field: None,
-        })),
     }
 }
