@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use xinyi_merchant_sdk::CreditLevel;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
     /// Only offers that give this level rank (1 = C … 5 = AAA) something.
     #[param(minimum = 1, maximum = 5)]

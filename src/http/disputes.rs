@@ -95,6 +95,7 @@ pub async fn file_dispute(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DisputeQuery {
     /// open, voided or rejected; all when absent.
     pub status: Option<String>,

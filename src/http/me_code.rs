@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinyi_merchant_sdk::{CodeClaims, LevelView};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CodeQuery {
     /// `json` (the default), `png` for an image/png QR, or `text` for the bare code as text/plain.
     pub format: Option<String>,

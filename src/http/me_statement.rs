@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinyi_merchant_sdk::statement::StatementClaims;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// `json` (the default), or `html` for a printable page.
     pub format: Option<String>,

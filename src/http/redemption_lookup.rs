@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use xinyi_merchant_sdk::api::Redemption;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The Idempotency-Key the redemption was sent with.
     pub idempotency_key: String,

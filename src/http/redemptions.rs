@@ -225,6 +225,7 @@ pub async fn void(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecentQuery {
     /// At most this many, newest first (default 50, at most 500).
     pub limit: Option<u32>,

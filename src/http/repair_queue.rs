@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// pending (the default), approved or rejected.
     pub status: Option<String>,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day, China Standard Time (YYYY-MM-DD); the programme's start when absent.
     pub from: Option<String>,

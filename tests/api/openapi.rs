@@ -57,3 +57,18 @@ async fn every_security_requirement_names_a_defined_scheme() {
     }
     assert!(named > 10, "the document names schemes on its secured operations");
 }
+
+#[tokio::test]
+#[ignore = "needs openapi-spec-validator (python3 -m pip install openapi-spec-validator); .ci/run installs it"]
+async fn the_served_document_validates_against_the_openapi_3_1_meta_schema_by_an_independent_validator() {
+    let app = TestApp::spawn().await;
+    let served = app.http.get(app.url("/openapi.json")).send().await.unwrap().text().await.unwrap();
+    let file = app.dir.path().join("openapi.json");
+    std::fs::write(&file, served).unwrap();
+    let out = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator", "--schema", "3.1.0", file.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && said.contains(": OK"), "openapi-spec-validator refused the document:\n{said}");
+}
