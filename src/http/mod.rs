@@ -15,6 +15,7 @@ mod me_code;
 mod me_statement;
 mod merchants;
 mod offers;
+mod openapi_conformance;
 pub mod problem;
 pub mod rate_limits;
 mod redemption_lookup;
@@ -108,40 +109,12 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    described(api().split_for_parts().1)
-}
-
-/// OpenAPI requires a description on every response: where a handler
-/// gives none, its status's reason phrase ("Not Found").
-fn described(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for (status, response) in operation.responses.responses.iter_mut() {
-                if let utoipa::openapi::RefOr::T(response) = response
-                    && response.description.is_empty()
-                {
-                    let reason = status.parse::<u16>().ok().and_then(|s| axum::http::StatusCode::from_u16(s).ok());
-                    response.description = reason.and_then(|s| s.canonical_reason()).unwrap_or("Answer").to_owned();
-                }
-            }
-        }
-    }
-    openapi
+    openapi_conformance::conform(api().split_for_parts().1)
 }
 
 pub fn router(state: AppState) -> Router {
     let (router, openapi) = api().split_for_parts();
-    let openapi = described(openapi);
+    let openapi = openapi_conformance::conform(openapi);
     let body_timeout = state.http.body_timeout;
     router
         .route("/openapi.json", get(move || async move { Json(openapi) }))
