@@ -108,8 +108,11 @@ impl Tier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OfferRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub min_level: u8,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub tiers: Vec<Tier>,
     #[serde(default)]
     pub per_citizen_limit: Option<PerCitizenLimit>,
@@ -118,8 +121,10 @@ pub struct OfferRequest {
     #[serde(default)]
     pub budget_count: Option<i64>,
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub valid_from: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub valid_until: Option<OffsetDateTime>,
     /// Defaults to true.
     #[serde(default)]

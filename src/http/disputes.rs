@@ -98,6 +98,7 @@ pub async fn file_dispute(
 #[into_params(parameter_in = Query)]
 pub struct DisputeQuery {
     /// open, voided or rejected; all when absent.
+    #[param(pattern = "^(open|voided|rejected)$")]
     pub status: Option<String>,
 }
 
@@ -121,7 +122,9 @@ pub async fn list_disputes(
 #[derive(Deserialize, ToSchema)]
 pub struct ResolveRequest {
     /// `void` reverses the redemption; `reject` keeps it.
+    #[schema(pattern = "^(void|reject)$")]
     pub action: String,
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub note: String,
 }
 

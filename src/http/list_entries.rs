@@ -18,11 +18,13 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema)]
 pub struct ListEntryRequest {
     /// black or red.
-    #[schema(example = "black")]
+    #[schema(example = "black", pattern = "^(black|red)$")]
     pub list: String,
     /// Why, as the citizen will read it, e.g. "法院失信被执行人".
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
     /// Who listed the citizen, e.g. a court or a department.
+    #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub source: String,
     /// RFC 3339; now when absent.
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -115,6 +117,7 @@ pub async fn add_list_entry(
 #[derive(Deserialize, ToSchema)]
 pub struct EndRequest {
     /// Why it ends early, for the citizen and the audit log.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -16,6 +16,7 @@ use xinyi_merchant_sdk::{CodeClaims, LevelView};
 #[into_params(parameter_in = Query)]
 pub struct CodeQuery {
     /// `json` (the default), `png` for an image/png QR, or `text` for the bare code as text/plain.
+    #[param(pattern = "^(json|png|text)$")]
     pub format: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use xinyi_merchant_sdk::statement::StatementClaims;
 #[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// `json` (the default), or `html` for a printable page.
+    #[param(pattern = "^(json|html)$")]
     pub format: Option<String>,
 }
 

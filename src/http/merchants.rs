@@ -18,9 +18,12 @@ pub const CATEGORIES: [&str; 4] = ["law_firm", "mall", "housekeeping", "other"];
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewMerchant {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// law_firm, mall, housekeeping or other.
+    #[schema(pattern = "^(law_firm|mall|housekeeping|other)$")]
     pub category: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub district: String,
     /// Street address, shown in the public directory.
     #[serde(default)]
@@ -80,6 +83,7 @@ impl From<Merchant> for MerchantView {
 #[derive(Deserialize, ToSchema)]
 pub struct NewKey {
     /// Which terminal the key is for, e.g. "front desk".
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub label: String,
     /// The terminal may queue scans while offline and send them later
     /// (within `XINYI_OFFLINE_WINDOW_SECS`); other terminals must send a

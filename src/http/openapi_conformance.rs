@@ -32,11 +32,8 @@ fn generic_statuses(operation: &Operation) -> Vec<(&'static str, &'static str)> 
         statuses.push(("403", "wrong_token_kind, or refused for this caller"));
         statuses.push(("429", "rate_limited: too many failed sign-ins from this address"));
     }
-    let has_query = operation
-        .parameters
-        .iter()
-        .flatten()
-        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+    let has_query =
+        operation.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
     if operation.request_body.is_some() || has_query {
         statuses.push(("400", "bad_request: not JSON, or unreadable parameters"));
         statuses.push(("422", "invalid_field: a field out of range"));

@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// pending (the default), approved or rejected.
+    #[param(pattern = "^(pending|approved|rejected)$")]
     pub status: Option<String>,
 }
 
@@ -51,6 +52,7 @@ pub enum Decision {
 pub struct DecideRequest {
     pub decision: Decision,
     /// Why, for the citizen to read.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -22,6 +22,7 @@ pub struct RepairRequest {
     /// A negative score event of the citizen's (give this or `entry_id`).
     pub event_id: Option<String>,
     /// What the citizen has put right, for the deciding department.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub statement: String,
 }
 

@@ -15,10 +15,13 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day, China Standard Time (YYYY-MM-DD); the programme's start when absent.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last day, included; today when absent.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// merchant, category, district, level, offer, day, month or terminal (default merchant).
+    #[param(pattern = "^(merchant|category|district|level|offer|day|month|terminal)$")]
     pub group_by: Option<String>,
     /// Only this merchant's redemptions; required with group_by=terminal.
     pub merchant_id: Option<String>,

@@ -17,13 +17,18 @@ use xinyi_merchant_sdk::LevelView;
 #[derive(Deserialize, ToSchema)]
 pub struct ScoreEventRequest {
     /// Makes the event idempotent: sending it again never counts twice.
+    #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub event_id: String,
-    /// Points added (positive) or taken away (negative), at most 1000 either way.
+    /// Points added (positive) or taken away (negative), at most 1000 either way; never 0.
+    #[schema(minimum = -1000, maximum = 1000)]
     pub delta: i64,
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
     /// Who reported the event, e.g. a department.
+    #[schema(min_length = 1, max_length = 128, pattern = "\\S")]
     pub source: String,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub occurred_at: String,
 }
 

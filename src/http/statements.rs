@@ -42,7 +42,7 @@ async fn answer(state: &AppState, merchant_id: &str, date: &str, headers: &Heade
 /// day: every redemption and every void of that day, with its terminal,
 /// and totals. Once the day is over (`settled`), the same bytes every time.
 #[utoipa::path(get, path = "/v1/merchant/statements/{date}", tag = "merchant", security(("merchant" = [])),
-    params(("date" = String, Path, description = "YYYY-MM-DD, China Standard Time")),
+    params(("date" = String, Path, format = Date, description = "YYYY-MM-DD, China Standard Time")),
     responses(
         (status = 200, body = Statement, headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
         (status = 200, content_type = "text/csv", description = "with Accept: text/csv: a UTF-8 BOM, a header, the entries, and a last row starting with total"),
@@ -61,7 +61,7 @@ pub async fn own_statement(
 /// A merchant's settlement statement for one China Standard Time day, for
 /// coordinators; the same document the merchant gets.
 #[utoipa::path(get, path = "/v1/merchants/{merchant_id}/statements/{date}", tag = "coordinator", security(("coordinator" = [])),
-    params(("merchant_id" = String, Path), ("date" = String, Path, description = "YYYY-MM-DD, China Standard Time")),
+    params(("merchant_id" = String, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD, China Standard Time")),
     responses(
         (status = 200, body = Statement, headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
         (status = 200, content_type = "text/csv", description = "with Accept: text/csv"),
