@@ -43,6 +43,7 @@ pub enum TierKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Tier {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub min_level: u8,
     #[serde(flatten)]
     pub kind: TierKind,
@@ -175,6 +176,8 @@ impl Offer {
 pub struct RedemptionRequest {
     pub code: String,
     pub offer_id: String,
+    /// The sale, in fen: 1 to 10,000,000,000 (¥100 million).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000_000_000_i64))]
     pub amount_fen: i64,
     /// When the code was scanned, for redemptions queued offline.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]

@@ -56,6 +56,7 @@ pub async fn my_redemptions(
 
 #[derive(Deserialize, ToSchema)]
 pub struct DisputeRequest {
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -98,7 +99,7 @@ pub async fn file_dispute(
 #[into_params(parameter_in = Query)]
 pub struct DisputeQuery {
     /// open, voided or rejected; all when absent.
-    #[param(pattern = "^(open|voided|rejected)$")]
+    #[param(pattern = "^(open|voided|rejected)?$")]
     pub status: Option<String>,
 }
 

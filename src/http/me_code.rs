@@ -44,9 +44,8 @@ pub struct IssuedCode {
 /// carries everything a redemption needs, sealed and signed.
 #[utoipa::path(post, path = "/v1/me/code", tag = "citizen", security(("citizen" = [])), params(CodeQuery),
     responses(
-        (status = 200, body = IssuedCode),
-        (status = 200, content_type = "image/png", description = "with ?format=png"),
-        (status = 200, content_type = "text/plain", description = "with ?format=text: the bare code"),
+        (status = 200, description = "the code: JSON, a PNG QR with ?format=png, or the bare code as text with ?format=text",
+            content((IssuedCode = "application/json"), (Vec<u8> = "image/png"), (String = "text/plain"))),
         (status = 401, body = super::problem::Problem),
         (status = 403, body = super::problem::Problem, description = "level_too_low, or blacklisted: on the black list (the detail names the reason and the source)"),
         (status = 429, body = super::problem::Problem, description = "rate_limited: more than XINYI_CODES_PER_MINUTE codes")))]

@@ -42,8 +42,9 @@ impl From<StatementError> for ApiError {
 /// score event, active list entries, repairs and redemptions, signed so
 /// that anyone can check it offline against the published keys.
 #[utoipa::path(get, path = "/v1/me/statement", tag = "citizen", security(("citizen" = [])), params(StatementQuery),
-    responses((status = 200, body = SignedStatement),
-        (status = 200, content_type = "text/html", description = "with ?format=html: a printable A4 page with the JWS as a QR and as text"),
+    responses(
+        (status = 200, description = "the statement; with ?format=html a printable A4 page with the JWS as a QR and as text",
+            content((SignedStatement = "application/json"), (String = "text/html"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "an unknown format")))]
 pub async fn statement(

@@ -14,6 +14,7 @@ use xinyi_merchant_sdk::api::Redemption;
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The Idempotency-Key the redemption was sent with.
+    #[param(min_length = 1, max_length = 255, pattern = "\\S")]
     pub idempotency_key: String,
 }
 

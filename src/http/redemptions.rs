@@ -55,7 +55,7 @@ fn code_refusal(error: VerifyError) -> Refusal {
 /// refusal writes nothing. Requires `Idempotency-Key`: a retry with the same
 /// key and body gets the original answer.
 #[utoipa::path(post, path = "/v1/redemptions", tag = "merchant", security(("merchant" = [])),
-    params(("Idempotency-Key" = String, Header, description = "one per redemption attempt; reuse it on retries")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "\\S", description = "one per redemption attempt; reuse it on retries")),
     request_body = RedemptionRequest,
     responses(
         (status = 201, body = Redemption),
@@ -227,7 +227,8 @@ pub async fn void(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RecentQuery {
-    /// At most this many, newest first (default 50, at most 500).
+    /// At most this many, newest first (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -239,5 +240,9 @@ pub async fn recent(
     MerchantAuth(merchant, _): MerchantAuth,
     ApiQuery(query): ApiQuery<RecentQuery>,
 ) -> Result<Json<Vec<MerchantRedemption>>, ApiError> {
-    Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, query.limit.unwrap_or(50).min(500)).await?))
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("limit", "须为 1 到 500 / must be 1 to 500"));
+    }
+    Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, limit).await?))
 }

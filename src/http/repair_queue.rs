@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// pending (the default), approved or rejected.
-    #[param(pattern = "^(pending|approved|rejected)$")]
+    #[param(pattern = "^(pending|approved|rejected)?$")]
     pub status: Option<String>,
 }
 
@@ -31,7 +31,7 @@ pub async fn repair_queue(
     CoordinatorAuth(_): CoordinatorAuth,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<Repair>>, ApiError> {
-    let status = query.status.as_deref().unwrap_or("pending");
+    let status = query.status.as_deref().filter(|s| !s.is_empty()).unwrap_or("pending");
     if !matches!(status, "pending" | "approved" | "rejected") {
         return Err(ApiError::invalid(
             "status",

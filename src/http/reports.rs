@@ -30,7 +30,8 @@ pub struct ReportQuery {
 /// Fee reductions over a period, grouped, with a headline and totals that
 /// reconcile with the ledger to the fen. `Accept: text/csv` gives CSV.
 #[utoipa::path(get, path = "/v1/reports/reductions", tag = "coordinator", security(("coordinator" = [])), params(ReportQuery),
-    responses((status = 200, body = ReductionReport), (status = 200, content_type = "text/csv", description = "with Accept: text/csv"),
+    responses((status = 200, description = "the report; CSV with Accept: text/csv",
+        content((ReductionReport = "application/json"), (String = "text/csv"))),
         (status = 422, body = Problem)))]
 pub async fn reductions(
     State(state): State<AppState>,

@@ -44,8 +44,9 @@ async fn answer(state: &AppState, merchant_id: &str, date: &str, headers: &Heade
 #[utoipa::path(get, path = "/v1/merchant/statements/{date}", tag = "merchant", security(("merchant" = [])),
     params(("date" = String, Path, format = Date, description = "YYYY-MM-DD, China Standard Time")),
     responses(
-        (status = 200, body = Statement, headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
-        (status = 200, content_type = "text/csv", description = "with Accept: text/csv: a UTF-8 BOM, a header, the entries, and a last row starting with total"),
+        (status = 200, description = "the statement; with Accept: text/csv a UTF-8 BOM, a header, the entries, and a last row starting with total",
+            content((Statement = "application/json"), (String = "text/csv")),
+            headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "not a date, or a day that has not begun")))]
@@ -63,8 +64,9 @@ pub async fn own_statement(
 #[utoipa::path(get, path = "/v1/merchants/{merchant_id}/statements/{date}", tag = "coordinator", security(("coordinator" = [])),
     params(("merchant_id" = String, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD, China Standard Time")),
     responses(
-        (status = 200, body = Statement, headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
-        (status = 200, content_type = "text/csv", description = "with Accept: text/csv"),
+        (status = 200, description = "the statement; CSV with Accept: text/csv",
+            content((Statement = "application/json"), (String = "text/csv")),
+            headers(("Repr-Digest" = String, description = "RFC 9530 sha-256 of the body"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a coordinator token"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
