@@ -193,10 +193,39 @@ impl From<crate::signing::KeyError> for ApiError {
     }
 }
 
-/// `Json<T>` whose rejection is problem+json.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `Json<T>` whose rejection is problem+json, and whose body must be a JSON
+/// object: serde would otherwise take `[…]` for a struct, field by field.
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json =
+            request.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.starts_with("application/json") || v.split(';').next().is_some_and(|t| t.ends_with("+json"))
+            });
+        if !json {
+            return Err(ApiError::BadRequest {
+                detail: "请求体须为 JSON(Content-Type: application/json)/ The body must be JSON (Content-Type: application/json)".into(),
+            });
+        }
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::body_too_large()
+            } else {
+                ApiError::BadRequest { detail: "请求体读取失败 / The request body could not be read".into() }
+            }
+        })?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::BadRequest {
+                detail: "请求体须为 JSON 对象 / The body must be a JSON object".into(),
+            });
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(ApiJson(value))
+    }
+}
 
 /// `Query<T>` whose rejection is problem+json.
 #[derive(axum::extract::FromRequestParts)]

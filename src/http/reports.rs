@@ -15,10 +15,10 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day, China Standard Time (YYYY-MM-DD); the programme's start when absent.
-    #[param(format = Date)]
+    #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub from: Option<String>,
     /// Last day, included; today when absent.
-    #[param(format = Date)]
+    #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub to: Option<String>,
     /// merchant, category, district, level, offer, day, month or terminal (default merchant).
     #[param(pattern = "^(merchant|category|district|level|offer|day|month|terminal)$")]

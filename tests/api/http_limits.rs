@@ -209,3 +209,18 @@ async fn five_hundred_half_open_connections_cost_little_memory_and_healthz_still
     assert!(grown_kib <= 50 * 1024, "500 half-open connections grew the node by {grown_kib} KiB");
     drop(held);
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused_even_when_its_fields_line_up() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let shop = app.shop(&coordinator, legal_offer()).await;
+    let path = app.url(&format!("/v1/merchants/{}", shop.merchant_id));
+    let send = |body: &'static str, content_type: &'static str| {
+        app.http.patch(&path).bearer_auth(&coordinator).header("Content-Type", content_type).body(body).send()
+    };
+    // serde would read this array as the struct's two fields, in order.
+    assert_problem(send("[null, null]", "application/json").await.unwrap(), 400, "bad_request").await;
+    assert_problem(send("{}", "text/plain").await.unwrap(), 400, "bad_request").await;
+    assert_eq!(send(" {}", "application/json").await.unwrap().status(), 200, "an object changes nothing");
+}
