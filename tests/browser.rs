@@ -241,3 +241,23 @@ async fn a_citizen_finds_where_the_code_works_and_opens_the_printable_statement(
     browser.save_screenshot("statement").await;
     browser.stop().await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn the_api_reference_renders_for_till_vendors_without_the_internet() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/docs")).await.unwrap();
+    // Redoc draws one section per operation, from the document embedded in the page.
+    browser.client.wait().for_element(Locator::Css("[id='operation/redeem']")).await.unwrap();
+    let text = browser.client.find(Locator::Id("redoc-container")).await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains("/v1/redemptions/quote") || text.contains("Redeems a credit code"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+    let page = browser.client.source().await.unwrap();
+    assert!(!page.contains("cdn.") && !page.contains("googleapis"), "nothing is fetched from elsewhere");
+    browser.save_screenshot("api-reference").await;
+    browser.stop().await;
+}

@@ -112,11 +112,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi_conformance::conform(api().split_for_parts().1)
 }
 
+/// `/docs`: the document rendered for till vendors by the vendored Redoc
+/// (`src/web/assets/vendor`), the document embedded in the page.
+fn api_reference<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+    use utoipa_redoc::{Redoc, Servable};
+    // Search would start a worker from a blob: URL, which the pages' policy does not allow.
+    let config = || serde_json::json!({"disableSearch": true, "hideDownloadButton": false});
+    Redoc::with_url_and_config("/docs", openapi, config).custom_html(include_str!("../web/assets/docs.html")).into()
+}
+
 pub fn router(state: AppState) -> Router {
     let (router, openapi) = api().split_for_parts();
     let openapi = openapi_conformance::conform(openapi);
     let body_timeout = state.http.body_timeout;
     router
+        .merge(api_reference(openapi.clone()))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(crate::web::router())
         .fallback(limits::no_such_route)

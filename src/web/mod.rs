@@ -34,6 +34,16 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/common.js")) }),
         )
         .route(
+            "/assets/docs.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/docs.js")) }),
+        )
+        .route(
+            "/assets/vendor/redoc.standalone.js",
+            get(|| async {
+                asset("text/javascript; charset=utf-8", include_str!("assets/vendor/redoc.standalone.js"))
+            }),
+        )
+        .route(
             "/assets/citizen.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/citizen.js")) }),
         )
