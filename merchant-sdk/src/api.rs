@@ -173,6 +173,9 @@ impl Offer {
 /// The body of `POST /v1/redemptions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "code": "XY:+80WVVX8W$IMH+C.ND3KH020100KB0*M0DY0W016C1PN1:Y1F+AU9808816KGLGC.T-O3:Y8RM0SCREHH2$RQ:TGB49BQ2OULSFXSF8%BFCU0847+0JEUX3CPQV6*F-7RVLR1 18ZHKVL XL",
+    "offer_id": "off_3f9a1c2b7d4e5f60a1b2", "amount_fen": 15000})))]
 pub struct RedemptionRequest {
     pub code: String,
     pub offer_id: String,
@@ -187,6 +190,9 @@ pub struct RedemptionRequest {
 /// The answer to a redemption: 201, or the original answer on a retry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "redemption_id": "red_8c1d2e3f4a5b6c7d8e9f", "level": {"rank": 4, "name": "AA"}, "amount_fen": 15000,
+    "discount_fen": 2000, "payable_fen": 13000, "ledger_seq": 1042, "terminal": "front desk"})))]
 pub struct Redemption {
     pub redemption_id: String,
     pub level: LevelView,
@@ -205,6 +211,8 @@ pub struct Redemption {
 /// the redemption decides again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "offer_id": "off_3f9a1c2b7d4e5f60a1b2", "level": {"rank": 4, "name": "AA"}, "discount_fen": 2000, "payable_fen": 13000})))]
 pub struct Quote {
     pub offer_id: String,
     pub level: LevelView,

@@ -8,8 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The body of every error response.
+/// The body of every error response (RFC 9457), e.g. a code already redeemed.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"type": "urn:xinyi:problem:code_used", "code": "code_used",
+    "title": "信用码已使用 / Code already used", "status": 409,
+    "detail": "此信用码已核销过,请让顾客刷新 / This code was redeemed before; ask the customer to refresh it"}))]
 pub struct Problem {
     /// `urn:xinyi:problem:<code>`; stable per reason.
     #[serde(rename = "type")]
