@@ -22,6 +22,7 @@ pub enum LimitPeriod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PerCitizenLimit {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub count: u32,
     pub period: LimitPeriod,
 }
@@ -32,11 +33,24 @@ pub struct PerCitizenLimit {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TierKind {
     /// `percent` (1–100) off, at most `cap_fen` (null: no cap).
-    PercentOff { percent: u8, cap_fen: Option<i64> },
+    PercentOff {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
+        percent: u8,
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+        cap_fen: Option<i64>,
+    },
     /// `amount_fen` off a spend of at least `min_spend_fen`.
-    AmountOff { amount_fen: i64, min_spend_fen: i64 },
+    AmountOff {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+        amount_fen: i64,
+        #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+        min_spend_fen: i64,
+    },
     /// A service free up to `value_fen`, such as a consultation.
-    FreeService { value_fen: i64 },
+    FreeService {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+        value_fen: i64,
+    },
 }
 
 /// One tier: what citizens at `min_level` and above (up to the next tier) get.
@@ -117,9 +131,13 @@ pub struct OfferRequest {
     pub tiers: Vec<Tier>,
     #[serde(default)]
     pub per_citizen_limit: Option<PerCitizenLimit>,
+    /// Fen the offer may grant in all; null: no limit.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub budget_fen: Option<i64>,
+    /// Redemptions the offer may grant in all; null: no limit.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub budget_count: Option<i64>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
