@@ -3,9 +3,9 @@
 //! current credit-code key, so that a landlord or an employer can check it
 //! offline with any JOSE library against `GET /v1/keys`.
 
-use crate::domain::levels::{BASE_SCORE, LevelThresholds};
-use crate::domain::lists::benefit_level;
+use crate::domain::levels::LevelThresholds;
 use crate::signing::KeyRing;
+use crate::standing::{Standing, standing};
 use crate::storage::{Citizen, Store, StoreError};
 use jsonwebtoken::{Algorithm, Header};
 use time::OffsetDateTime;
@@ -34,10 +34,7 @@ pub async fn claims(
     citizen: &Citizen,
     now: OffsetDateTime,
 ) -> Result<StatementClaims, StoreError> {
-    let score = BASE_SCORE + citizen.score_delta;
-    let level = thresholds.level_for(score);
-    let mut active = store.list_entries_of(citizen.number).await?;
-    active.retain(|e| e.window.active_at(now));
+    let Standing { score, level, benefit_level, active } = standing(store, thresholds, citizen, now).await?;
     let mut events = store.recent_score_events(citizen.number, EVERYTHING).await?;
     events.reverse();
     let mut redemptions = store.citizen_redemptions(citizen.number, EVERYTHING).await?;
@@ -49,7 +46,7 @@ pub async fn claims(
         iat: now.unix_timestamp(),
         score,
         level: level.into(),
-        benefit_level: benefit_level(level, &active).into(),
+        benefit_level: benefit_level.into(),
         score_events: events
             .into_iter()
             .map(|e| StatementScoreEvent {

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod qr;
 pub mod reporting;
 pub mod signing;
+pub mod standing;
 pub mod startup;
 pub mod statements;
 pub mod storage;

@@ -2,16 +2,14 @@ use super::auth::CitizenAuth;
 use super::list_entries::ListEntryView;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::domain::levels::BASE_SCORE;
-use crate::domain::lists::{ListEntry, benefit_level};
 use crate::domain::score_event::ScoreEvent;
-use crate::storage::Citizen;
+use crate::standing::{Standing, standing};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use xinyi_merchant_sdk::{CreditLevel, LevelView};
+use xinyi_merchant_sdk::LevelView;
 
 /// How many recent events `GET /v1/me` lists.
 const RECENT_EVENTS: u32 = 20;
@@ -45,23 +43,6 @@ impl From<ScoreEvent> for ScoreEventView {
     }
 }
 
-/// Where a citizen stands now: the score, its level, the active list
-/// entries, and the level codes carry.
-pub(super) struct Standing {
-    pub score: i64,
-    pub level: CreditLevel,
-    pub benefit_level: CreditLevel,
-    pub active: Vec<ListEntry>,
-}
-
-pub(super) async fn standing(state: &AppState, citizen: &Citizen, now: OffsetDateTime) -> Result<Standing, ApiError> {
-    let score = BASE_SCORE + citizen.score_delta;
-    let level = state.policy.thresholds.level_for(score);
-    let mut active = if citizen.listed { state.store.list_entries_of(citizen.number).await? } else { Vec::new() };
-    active.retain(|e| e.window.active_at(now));
-    Ok(Standing { score, level, benefit_level: benefit_level(level, &active), active })
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub citizen_id: String,
@@ -82,7 +63,7 @@ pub struct Me {
     responses((status = 200, body = Me), (status = 401, body = super::problem::Problem)))]
 pub async fn me(State(state): State<AppState>, CitizenAuth(citizen): CitizenAuth) -> Result<Json<Me>, ApiError> {
     let Standing { score, level, benefit_level, active } =
-        standing(&state, &citizen, OffsetDateTime::now_utc()).await?;
+        standing(&state.store, &state.policy.thresholds, &citizen, OffsetDateTime::now_utc()).await?;
     let thresholds = &state.policy.thresholds;
     let events = state.store.recent_score_events(citizen.number, RECENT_EVENTS).await?;
     Ok(Json(Me {

@@ -66,7 +66,7 @@ pub async fn issue_code(
         }
     };
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
-    let standing = super::me::standing(&state, &citizen, now).await?;
+    let standing = crate::standing::standing(&state.store, &state.policy.thresholds, &citizen, now).await?;
     if let Some(black) = standing.active.iter().find(|e| e.list == ListKind::Black) {
         return Err(ApiError::Refused {
             status: axum::http::StatusCode::FORBIDDEN,
