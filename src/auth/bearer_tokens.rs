@@ -1,13 +1,13 @@
-//! Coordinator tokens and merchant API keys: random, shown once, stored
-//! only as a hash. The prefix says which kind a token is, so neither is
-//! ever mistaken for the other, or for a citizen's JWT.
+//! Staff tokens and merchant API keys: random, shown once, stored only as
+//! a hash. The prefix says which kind a token is (and a staff token's
+//! role), so none is ever mistaken for another, or for a citizen's JWT.
 
+use crate::domain::principals::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-pub const COORDINATOR_TOKEN_PREFIX: &str = "xyc_";
 pub const MERCHANT_KEY_PREFIX: &str = "xym_";
 
 fn new_token(prefix: &str) -> String {
@@ -16,8 +16,8 @@ fn new_token(prefix: &str) -> String {
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-pub fn new_coordinator_token() -> String {
-    new_token(COORDINATOR_TOKEN_PREFIX)
+pub fn new_staff_token(role: Role) -> String {
+    new_token(role.token_prefix())
 }
 
 pub fn new_merchant_key() -> String {

@@ -2,7 +2,9 @@
 //! identity provider and citizens at every level, ready for curl.
 
 use super::CliFailure;
-use crate::auth::bearer_tokens::{new_coordinator_token, new_merchant_key, token_hash};
+use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
+use crate::auth::staff::create_principal;
+use crate::domain::principals::NewPrincipal;
 use crate::demo_idp::DemoIdp;
 use crate::domain::levels::LevelThresholds;
 use crate::domain::offers::OfferRules;
@@ -107,12 +109,13 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     }
     store.record_score_events(&events, now).await?;
     let merchants = seed_merchants(store, now).await?;
-    let coordinator = new_coordinator_token();
-    store.create_coordinator("demo-coordinator", &token_hash(&coordinator), now).await?;
-
     let mut tokens: HashMap<String, String> =
         CITIZENS.iter().map(|(c, _)| (c.to_string(), idp.token(c, Duration::hours(12)))).collect();
-    tokens.insert("coordinator".into(), coordinator.clone());
+    for (who, role, name, source, max_delta) in STAFF {
+        let new = NewPrincipal::parse(role, name, source, max_delta)?;
+        tokens.insert(who.to_owned(), create_principal(store, &new, now).await?.1);
+    }
+    let coordinator = tokens["coordinator"].clone();
     let tokens = Arc::new(tokens);
     // Demo only: hands out the demo tokens so the README's curl lines work
     // as copied. Never mounted by `xinyi serve`.
@@ -140,7 +143,12 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     for (citizen, _) in CITIZENS {
         banner.push(format!("  {citizen:<9} {}", tokens[citizen]));
     }
-    banner.push(format!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}\n"));
+    banner.push(format!("\nCoordinator token (also at {base}/demo/token/coordinator):\n  {coordinator}"));
+    banner.push(format!("Other staff (at {base}/demo/token/<role>):"));
+    for (who, role, name, _, _) in STAFF.iter().skip(1) {
+        banner.push(format!("  {who:<13} {} ({role}, {name})", tokens[*who]));
+    }
+    banner.push(String::new());
     banner.push(format!("Pages: {base}/citizen  {base}/merchant  {base}/coordinator\n"));
     banner.push("Try:".to_owned());
     banner.push(format!("  TOKEN=$(curl -s {base}/demo/token/demo-aa)"));
@@ -157,6 +165,16 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     drop(dir);
     Ok(())
 }
+
+/// Demo staff, one per role: the key under /demo/token/, role, name, and a
+/// department's source and limit.
+type DemoStaff = (&'static str, &'static str, &'static str, Option<&'static str>, Option<i64>);
+const STAFF: [DemoStaff; 4] = [
+    ("coordinator", "coordinator", "demo-coordinator", None, None),
+    ("department", "department", "民政局 Civil Affairs", Some("civil-affairs"), Some(50)),
+    ("auditor", "auditor", "审计局 Audit Office", None, None),
+    ("service-desk", "service_desk", "政务服务大厅 Service Hall", None, None),
+];
 
 /// Demo merchants, one per category, each with a terminal key and an offer.
 const MERCHANTS: [(&str, &str, &str, &str); 3] = [

@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod keys;
 mod ledger;
+mod principal;
 mod report;
 mod serve;
 mod statement;
@@ -32,6 +33,9 @@ enum Command {
     /// Manage coordinator tokens.
     #[command(subcommand)]
     Coordinator(coordinator::CoordinatorCommand),
+    /// Manage staff principals of every role: coordinators, departments, auditors, service desks.
+    #[command(subcommand)]
+    Principal(principal::PrincipalCommand),
     /// Manage the credit-code signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -98,6 +102,7 @@ pub fn run() -> ExitCode {
             }
             Command::Import(command) => import::run(command).await,
             Command::Coordinator(command) => coordinator::run(command).await,
+            Command::Principal(command) => principal::run(command).await,
             Command::Keys(command) => keys::run(command).await,
             Command::Ledger(command) => ledger::run(command).await,
             Command::Report(command) => report::run(command).await,

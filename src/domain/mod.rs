@@ -5,6 +5,7 @@ pub mod levels;
 pub mod lists;
 pub mod offers;
 pub mod periods;
+pub mod principals;
 pub mod places;
 pub mod redemption;
 pub mod repairs;

@@ -1,10 +1,13 @@
 //! Authentication as extractor types: a handler that takes a
-//! `CitizenAuth` or a `CoordinatorAuth` cannot run for anyone else.
+//! `CitizenAuth` or a `CoordinatorAuth` cannot run for anyone else. Each
+//! staff extractor names the roles it lets in; `docs/roles.md` is the
+//! whole matrix, and the `roles` test holds the routes to it.
 
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::auth::bearer_tokens::{COORDINATOR_TOKEN_PREFIX, MERCHANT_KEY_PREFIX, token_hash};
-use crate::storage::{Citizen, Coordinator, Merchant, Terminal};
+use crate::auth::bearer_tokens::{MERCHANT_KEY_PREFIX, token_hash};
+use crate::domain::principals::{Principal, Role};
+use crate::storage::{Citizen, Merchant, Terminal};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -54,7 +57,7 @@ impl FromRequestParts<AppState> for CitizenAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         state.rate_limits.refuse_if_blocked(parts)?;
         let token = credential(parts, state, "citizen")?;
-        if token.starts_with(COORDINATOR_TOKEN_PREFIX) || token.starts_with(MERCHANT_KEY_PREFIX) {
+        if Role::is_staff_token(token) || token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("市民登录凭证 / This endpoint needs a citizen's sign-in token"));
         }
         let citizen_id = state.idp.verify(token).await.map_err(|e| {
@@ -67,27 +70,74 @@ impl FromRequestParts<AppState> for CitizenAuth {
     }
 }
 
-/// A coordinator with a live token from `xinyi coordinator create`.
-pub struct CoordinatorAuth(pub Coordinator);
-
-impl FromRequestParts<AppState> for CoordinatorAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        state.rate_limits.refuse_if_blocked(parts)?;
-        let token = credential(parts, state, "coordinator")?;
-        if !token.starts_with(COORDINATOR_TOKEN_PREFIX) {
-            return Err(wrong_kind("协调员凭证 / This endpoint needs a coordinator token"));
-        }
-        let coordinator = state.store.active_coordinator_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-            let refused = ApiError::Unauthorized {
-                detail: "协调员凭证无效或已撤销 / Unknown or revoked coordinator token".into(),
-            };
-            state.rate_limits.failed(parts, "coordinator", refused)
-        })?;
-        Ok(CoordinatorAuth(coordinator))
+/// The live staff principal of the bearer token, if its role is one of `roles`.
+async fn staff(parts: &Parts, state: &AppState, roles: &'static [Role]) -> Result<Principal, ApiError> {
+    state.rate_limits.refuse_if_blocked(parts)?;
+    let token = credential(parts, state, "staff")?;
+    if !Role::is_staff_token(token) {
+        return Err(wrong_kind(&format!("工作人员凭证 / This endpoint needs a staff token ({})", role_list(roles))));
     }
+    let principal = state.store.active_principal_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
+        let refused =
+            ApiError::Unauthorized { detail: "工作人员凭证无效或已撤销 / Unknown or revoked staff token".into() };
+        state.rate_limits.failed(parts, "staff", refused)
+    })?;
+    if !roles.contains(&principal.role) {
+        return Err(ApiError::ForbiddenForRole { role: principal.role, needed: roles });
+    }
+    Ok(principal)
 }
+
+pub(super) fn role_list(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// An extractor that lets in a live staff principal of the roles named.
+macro_rules! staff_extractor {
+    ($(#[$doc:meta])* $name:ident: $($role:ident),+) => {
+        $(#[$doc])*
+        pub struct $name(pub Principal);
+
+        impl $name {
+            pub const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                staff(parts, state, Self::ROLES).await.map($name)
+            }
+        }
+    };
+}
+
+staff_extractor!(
+    /// The city credit center: creates, edits, voids and decides.
+    CoordinatorAuth: Coordinator
+);
+staff_extractor!(
+    /// Who may read the books and the queues: coordinators and auditors.
+    ReaderAuth: Coordinator, Auditor
+);
+staff_extractor!(
+    /// Who may post score events and list entries: coordinators, and
+    /// departments under their own source within their limit.
+    RecorderAuth: Coordinator, Department
+);
+staff_extractor!(
+    /// Who may read what departments posted: coordinators and auditors all
+    /// of it, a department its own source only.
+    RecordReaderAuth: Coordinator, Auditor, Department
+);
+staff_extractor!(
+    /// A department: reviews the declarations addressed to it.
+    DepartmentAuth: Department
+);
+staff_extractor!(
+    /// Who may read one citizen's standing: coordinators and service desks.
+    StandingAuth: Coordinator, ServiceDesk
+);
 
 /// A checkout terminal with a live API key of a merchant that is not suspended.
 pub struct MerchantAuth(pub Merchant, pub Terminal);

@@ -1,7 +1,8 @@
-//! Red- and black-list entries, put on and ended early by coordinators.
-//! Both are in the audit log (the audit layer records every coordinator write).
+//! Red- and black-list entries, put on by coordinators and by departments
+//! under their own source, ended early by coordinators. Both are in the
+//! audit log (the audit layer records every staff write).
 
-use super::auth::CoordinatorAuth;
+use super::auth::{CoordinatorAuth, RecorderAuth};
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
 use crate::domain::lists::{ListEntry, ListKind, NewListEntry};
@@ -69,7 +70,9 @@ impl From<ListEntry> for ListEntryView {
 
 /// Puts a citizen (created if new) on the black or the red list. With an
 /// `entry_id` sent before with the same content, answers 200 and changes nothing.
-#[utoipa::path(post, path = "/v1/citizens/{citizen_id}/list-entries", tag = "coordinator", security(("coordinator" = [])),
+/// A department lists only under its own `source` (else 403 `source_not_yours`).
+#[utoipa::path(post, path = "/v1/citizens/{citizen_id}/list-entries", tag = "coordinator",
+    security(("coordinator" = []), ("department" = [])),
     params(("citizen_id" = String, Path, description = "the identity provider's subject id")),
     request_body = ListEntryRequest,
     responses((status = 201, body = ListEntryView), (status = 200, body = ListEntryView, description = "already recorded"),
@@ -77,10 +80,11 @@ impl From<ListEntry> for ListEntryView {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_list_entry(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    RecorderAuth(principal): RecorderAuth,
     Path(citizen_id): Path<String>,
     ApiJson(body): ApiJson<ListEntryRequest>,
 ) -> Result<(StatusCode, Json<ListEntryView>), ApiError> {
+    principal.may_record(&body.source, None)?;
     let now = OffsetDateTime::now_utc();
     let entry_id = body.entry_id.unwrap_or_else(|| new_id("lst"));
     let entry = NewListEntry::parse(

@@ -1,6 +1,6 @@
 //! Coordinators manage merchants and their checkout keys.
 
-use super::auth::CoordinatorAuth;
+use super::auth::{CoordinatorAuth, ReaderAuth};
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
 use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
@@ -176,11 +176,11 @@ pub async fn edit_place(
 }
 
 /// Every merchant, for the coordinator dashboard.
-#[utoipa::path(get, path = "/v1/merchants", tag = "coordinator", security(("coordinator" = [])),
+#[utoipa::path(get, path = "/v1/merchants", tag = "coordinator", security(("coordinator" = []), ("auditor" = [])),
     responses((status = 200, body = Vec<MerchantView>)))]
 pub async fn list_merchants(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    ReaderAuth(_): ReaderAuth,
 ) -> Result<Json<Vec<MerchantView>>, ApiError> {
     Ok(Json(state.store.merchants().await?.into_iter().map(Into::into).collect()))
 }

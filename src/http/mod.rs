@@ -2,6 +2,8 @@
 //! the document cannot forget an endpoint.
 
 mod audit;
+mod audit_log;
+mod citizen_standing;
 pub mod auth;
 mod directory;
 mod disputes;
@@ -16,6 +18,8 @@ mod me_statement;
 mod merchants;
 mod offers;
 mod openapi_conformance;
+mod posted_records;
+mod principals;
 pub mod problem;
 pub mod rate_limits;
 mod redemption_lookup;
@@ -59,6 +63,18 @@ impl Modify for BearerSchemes {
             "coordinator",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        for (name, description) in [
+            ("department", "A department's staff token (xyd_…): score events and list entries under its own source"),
+            ("auditor", "An auditor's staff token (xya_…): read only"),
+            ("service_desk", "A service desk's staff token (xyk_…): one citizen's standing at the counter"),
+        ] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::Http(
+                    HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(description)).build(),
+                ),
+            );
+        }
         components.add_security_scheme(
             "merchant",
             SecurityScheme::Http(
@@ -101,7 +117,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(disputes::file_dispute))
         .routes(routes!(disputes::list_disputes))
         .routes(routes!(disputes::resolve_dispute))
-        .routes(routes!(disputes::audit_log))
+        .routes(routes!(audit_log::audit_log))
+        .routes(routes!(principals::create, principals::list))
+        .routes(routes!(principals::revoke))
+        .routes(routes!(posted_records::score_events))
+        .routes(routes!(posted_records::list_entries))
+        .routes(routes!(citizen_standing::citizen_standing))
         .routes(routes!(reports::reductions))
         .routes(routes!(statements::own_statement))
         .routes(routes!(statements::merchant_statement))
@@ -132,7 +153,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(limits::no_such_route)
         .method_not_allowed_fallback(limits::method_not_allowed)
         .layer(axum::middleware::from_fn(headers::every_answer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record_coordinator_actions))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), audit::record_staff_actions))
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::hold_to_limits))

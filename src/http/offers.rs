@@ -1,6 +1,6 @@
 //! Offers: created by coordinators for a merchant, listed by its terminals.
 
-use super::auth::{CoordinatorAuth, MerchantAuth};
+use super::auth::{CoordinatorAuth, MerchantAuth, ReaderAuth};
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
 use crate::domain::offers::OfferRules;
@@ -58,11 +58,11 @@ pub async fn create_offer(
 }
 
 /// A merchant's offers, for coordinators.
-#[utoipa::path(get, path = "/v1/merchants/{merchant_id}/offers", tag = "coordinator", security(("coordinator" = [])),
+#[utoipa::path(get, path = "/v1/merchants/{merchant_id}/offers", tag = "coordinator", security(("coordinator" = []), ("auditor" = [])),
     params(("merchant_id" = String, Path)), responses((status = 200, body = Vec<Offer>), (status = 404, body = Problem)))]
 pub async fn merchant_offers(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    ReaderAuth(_): ReaderAuth,
     Path(merchant_id): Path<String>,
 ) -> Result<Json<Vec<Offer>>, ApiError> {
     if state.store.merchant(&merchant_id).await?.is_none() {

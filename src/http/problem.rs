@@ -25,6 +25,9 @@ pub struct Problem {
     /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `forbidden_for_role`: the roles this endpoint lets in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles_needed: Option<Vec<&'static str>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +43,10 @@ pub enum ApiError {
     /// A business rule said no: any status, a stable code.
     #[error("{detail}")]
     Refused { status: StatusCode, code: &'static str, title: &'static str, detail: String },
+    /// A staff principal whose role this endpoint does not let in.
+    #[error("{}的凭证不能用于此接口,需要:{} / A {} token cannot be used here; this endpoint needs: {}",
+        role.name_zh(), super::auth::role_list(needed), role.as_str(), super::auth::role_list(needed))]
+    ForbiddenForRole { role: crate::domain::principals::Role, needed: &'static [crate::domain::principals::Role] },
     /// Try again shortly: the write queue is full or the database did not
     /// take the write. Nothing was written.
     #[error("{detail}")]
@@ -70,6 +77,9 @@ impl ApiError {
             ),
             ApiError::Refused { status: axum::http::StatusCode::FORBIDDEN, code, title, .. } => {
                 (StatusCode::FORBIDDEN, code, title)
+            }
+            ApiError::ForbiddenForRole { .. } => {
+                (StatusCode::FORBIDDEN, "forbidden_for_role", "角色无权操作 / Not allowed for this role")
             }
             ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", "未找到 / Not found"),
             ApiError::Refused { status: axum::http::StatusCode::CONFLICT, code, title, .. } => {
@@ -107,6 +117,10 @@ impl IntoResponse for ApiError {
             ApiError::InvalidField { field, .. } => Some(field.clone()),
             _ => None,
         };
+        let roles_needed = match &self {
+            ApiError::ForbiddenForRole { needed, .. } => Some(needed.iter().map(|r| r.as_str()).collect()),
+            _ => None,
+        };
         let body = Problem {
             problem_type: format!("urn:xinyi:problem:{code}"),
             code,
@@ -114,6 +128,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             field,
+            roles_needed,
         };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
@@ -185,6 +200,28 @@ impl From<crate::engine::EngineError> for ApiError {
                 crate::engine::EngineError::Unavailable => {
                     "数据库暂时不可用,未写入任何内容,请用同一 Idempotency-Key 重试 / The database did not take the write; nothing was written; retry with the same Idempotency-Key"
                 }
+            },
+        }
+    }
+}
+
+impl From<crate::domain::principals::RecordRefusal> for ApiError {
+    fn from(refusal: crate::domain::principals::RecordRefusal) -> Self {
+        use crate::domain::principals::RecordRefusal;
+        match refusal {
+            RecordRefusal::SourceNotYours { own } => ApiError::Refused {
+                status: StatusCode::FORBIDDEN,
+                code: "source_not_yours",
+                title: "来源不属于本部门 / Not your source",
+                detail: format!("本部门只能使用来源 {own} / This department may only use the source {own}"),
+            },
+            RecordRefusal::DeltaTooLarge { max_delta } => ApiError::Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "delta_too_large",
+                title: "分值超出本部门上限 / Delta beyond this department's limit",
+                detail: format!(
+                    "本部门单次分值不能超过 ±{max_delta} / This department's events may change a score by at most {max_delta} points"
+                ),
             },
         }
     }

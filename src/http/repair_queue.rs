@@ -1,7 +1,7 @@
 //! The coordinators' repair queue, and their decisions. Each decision is in
 //! the audit log (the audit layer), and the citizen sees it with its reason.
 
-use super::auth::CoordinatorAuth;
+use super::auth::{CoordinatorAuth, ReaderAuth};
 use super::problem::{ApiError, ApiJson, ApiQuery, Problem};
 use super::state::AppState;
 use crate::domain::repairs::{RepairEffect, RepairTarget, effect_of_approval};
@@ -24,11 +24,11 @@ pub struct QueueQuery {
 
 /// Repair requests with one status, oldest first; pending ones past their
 /// due date are marked `overdue`.
-#[utoipa::path(get, path = "/v1/repairs", tag = "coordinator", security(("coordinator" = [])), params(QueueQuery),
+#[utoipa::path(get, path = "/v1/repairs", tag = "coordinator", security(("coordinator" = []), ("auditor" = [])), params(QueueQuery),
     responses((status = 200, body = Vec<Repair>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn repair_queue(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    ReaderAuth(_): ReaderAuth,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<Repair>>, ApiError> {
     let status = query.status.as_deref().filter(|s| !s.is_empty()).unwrap_or("pending");

@@ -1,4 +1,4 @@
-use super::auth::CoordinatorAuth;
+use super::auth::ReaderAuth;
 use super::problem::{ApiError, ApiQuery, Problem};
 use super::state::AppState;
 use crate::domain::reports::GroupBy;
@@ -29,13 +29,13 @@ pub struct ReportQuery {
 
 /// Fee reductions over a period, grouped, with a headline and totals that
 /// reconcile with the ledger to the fen. `Accept: text/csv` gives CSV.
-#[utoipa::path(get, path = "/v1/reports/reductions", tag = "coordinator", security(("coordinator" = [])), params(ReportQuery),
+#[utoipa::path(get, path = "/v1/reports/reductions", tag = "coordinator", security(("coordinator" = []), ("auditor" = [])), params(ReportQuery),
     responses((status = 200, description = "the report; CSV with Accept: text/csv",
         content((ReductionReport = "application/json"), (String = "text/csv"))),
         (status = 422, body = Problem)))]
 pub async fn reductions(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    ReaderAuth(_): ReaderAuth,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {

@@ -1,4 +1,4 @@
-use super::auth::CoordinatorAuth;
+use super::auth::RecorderAuth;
 use super::me::ScoreEventView;
 use super::problem::{ApiError, ApiJson};
 use super::state::AppState;
@@ -44,9 +44,11 @@ pub struct RecordedScoreEvent {
 
 /// Adds a score event to a citizen (created at 500 if new). Idempotent by
 /// `event_id`: the same event again answers 200 and changes nothing; the
-/// same id with different content is refused with 409.
+/// same id with different content is refused with 409. A department posts
+/// only under its own `source` (else 403 `source_not_yours`) and within its
+/// `max_delta` (else 422 `delta_too_large`).
 #[utoipa::path(post, path = "/v1/citizens/{citizen_id}/score-events", tag = "coordinator",
-    security(("coordinator" = [])),
+    security(("coordinator" = []), ("department" = [])),
     params(("citizen_id" = String, Path, description = "the identity provider's subject id")),
     request_body = ScoreEventRequest,
     responses(
@@ -56,10 +58,11 @@ pub struct RecordedScoreEvent {
         (status = 422, body = super::problem::Problem)))]
 pub async fn add_score_event(
     State(state): State<AppState>,
-    CoordinatorAuth(_coordinator): CoordinatorAuth,
+    RecorderAuth(principal): RecorderAuth,
     Path(citizen_id): Path<String>,
     ApiJson(body): ApiJson<ScoreEventRequest>,
 ) -> Result<(StatusCode, Json<RecordedScoreEvent>), ApiError> {
+    principal.may_record(&body.source, Some(body.delta))?;
     let now = OffsetDateTime::now_utc();
     let occurred_at = OffsetDateTime::parse(&body.occurred_at, &Rfc3339).map_err(|_| ApiError::InvalidField {
         field: "occurred_at".into(),

@@ -2,7 +2,7 @@
 //! any merchant's for coordinators. JSON, or CSV with `Accept: text/csv`;
 //! every answer carries `Repr-Digest` of its body.
 
-use super::auth::{CoordinatorAuth, MerchantAuth};
+use super::auth::{MerchantAuth, ReaderAuth};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::statements::{Statement, StatementError, parse_day, repr_digest, statement, to_csv, to_json};
@@ -61,7 +61,7 @@ pub async fn own_statement(
 
 /// A merchant's settlement statement for one China Standard Time day, for
 /// coordinators; the same document the merchant gets.
-#[utoipa::path(get, path = "/v1/merchants/{merchant_id}/statements/{date}", tag = "coordinator", security(("coordinator" = [])),
+#[utoipa::path(get, path = "/v1/merchants/{merchant_id}/statements/{date}", tag = "coordinator", security(("coordinator" = []), ("auditor" = [])),
     params(("merchant_id" = String, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD, China Standard Time")),
     responses(
         (status = 200, description = "the statement; CSV with Accept: text/csv",
@@ -73,7 +73,7 @@ pub async fn own_statement(
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn merchant_statement(
     State(state): State<AppState>,
-    CoordinatorAuth(_): CoordinatorAuth,
+    ReaderAuth(_): ReaderAuth,
     Path((merchant_id, date)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -1,4 +1,4 @@
-//! Citizens, their score events, and coordinators.
+//! Citizens and their score events.
 
 use super::dialect::Col;
 use super::idempotent::{self, WriteOutcome};
@@ -21,11 +21,6 @@ pub struct Citizen {
 
 /// What recording one score event did.
 pub type EventOutcome = WriteOutcome<ScoreEvent>;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Coordinator {
-    pub name: String,
-}
 
 /// With whether the citizen has any list entry, so that the many who have
 /// none cost no second read when they get a code.
@@ -78,6 +73,16 @@ impl Store {
         rows::citizen(&row)
     }
 
+    /// The citizen with this identity-provider id, if the service knows it;
+    /// a read never creates one.
+    pub async fn citizen_by_id(&self, citizen_id: &str) -> Result<Option<Citizen>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CITIZEN_COLUMNS} WHERE citizen_id = $1")))
+            .bind(citizen_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::citizen).transpose()
+    }
+
     pub async fn citizen_by_number(&self, number: CitizenNumber) -> Result<Option<Citizen>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CITIZEN_COLUMNS} WHERE number = $1")))
             .bind(number.0 as i64)
@@ -91,6 +96,26 @@ impl Store {
             "{EVENT_COLUMNS} WHERE e.citizen_number = $1 ORDER BY e.occurred_at DESC, e.event_id LIMIT $2"
         )))
         .bind(number.0 as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::score_event).collect()
+    }
+
+    /// Score events newest first, of one source and one citizen when asked:
+    /// what a department posted, for it and for the auditors.
+    pub async fn score_events_posted(
+        &self,
+        source: Option<&str>,
+        citizen_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ScoreEvent>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EVENT_COLUMNS} WHERE ($1 IS NULL OR e.source = $1) AND ($2 IS NULL OR c.citizen_id = $2) \
+             ORDER BY e.recorded_at DESC, e.occurred_at DESC, e.event_id LIMIT $3"
+        )))
+        .bind(source)
+        .bind(citizen_id)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
@@ -182,45 +207,5 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(plan.outcomes)
-    }
-
-    pub async fn create_coordinator(
-        &self,
-        name: &str,
-        token_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let exists =
-            sqlx::query("SELECT 1 FROM coordinators WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
-            return Err(StoreError::AlreadyExists(format!("coordinator {name}")));
-        }
-        sqlx::query("INSERT INTO coordinators (name, token_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(name)
-            .bind(token_hash)
-            .bind(unix(now))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// False when there is no such active coordinator.
-    pub async fn revoke_coordinator(&self, name: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE coordinators SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
-            .bind(unix(now))
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn active_coordinator_by_token_hash(&self, token_hash: &str) -> Result<Option<Coordinator>, StoreError> {
-        let row = sqlx::query("SELECT name FROM coordinators WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.try_get("name")).transpose()?.map(|name| Coordinator { name }))
     }
 }

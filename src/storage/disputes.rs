@@ -179,22 +179,36 @@ impl Store {
     }
 
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)")
-            .bind(unix(entry.at))
-            .bind(&entry.actor)
-            .bind(&entry.action)
-            .bind(&entry.detail)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, principal_id, role, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(unix(entry.at))
+        .bind(&entry.actor)
+        .bind(&entry.principal_id)
+        .bind(&entry.role)
+        .bind(&entry.action)
+        .bind(&entry.detail)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Every coordinator action, newest first.
-    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+    /// Staff actions, newest first, of one principal or one role when asked.
+    pub async fn audit_log(
+        &self,
+        principal_id: Option<&str>,
+        role: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, principal_id, role, action, detail FROM audit_log \
+             WHERE ($1 IS NULL OR principal_id = $1) AND ($2 IS NULL OR role = $2) ORDER BY id DESC LIMIT $3",
+        )
+        .bind(principal_id)
+        .bind(role)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(rows::audit_entry).collect()
     }
 

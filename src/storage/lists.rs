@@ -120,6 +120,25 @@ impl Store {
         rows.iter().map(list_entry).collect()
     }
 
+    /// Entries newest first, of one source and one citizen when asked.
+    pub async fn list_entries_posted(
+        &self,
+        source: Option<&str>,
+        citizen_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ListEntry>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ENTRY_COLUMNS} WHERE ($1 IS NULL OR l.source = $1) AND ($2 IS NULL OR c.citizen_id = $2) \
+             ORDER BY l.starts_at DESC, l.entry_id LIMIT $3"
+        )))
+        .bind(source)
+        .bind(citizen_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(list_entry).collect()
+    }
+
     /// Ends the entry at `now` unless it was ended already; false if it was.
     pub async fn end_list_entry(&self, entry_id: &str, reason: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
         let done = sqlx::query(

@@ -14,6 +14,7 @@ mod idempotent;
 mod keys;
 mod lists;
 mod merchants;
+mod principals;
 mod records;
 mod repairs;
 mod reports;
@@ -31,10 +32,11 @@ pub use batch::{
     BatchKeys, BatchReads, BatchWrites, DisputeResolution, NewRedemption, NewVoid, RollupDelta, RollupKey,
     StoredRedemption, UsageKey, WriteBatch, WriterConnection,
 };
-pub use citizens::{Citizen, Coordinator, EventOutcome};
+pub use citizens::{Citizen, EventOutcome};
 pub use idempotent::WriteOutcome;
 pub use keys::StoredSigningKey;
 pub use lists::EntryOutcome;
+pub use principals::Revocation;
 pub use records::*;
 pub use repairs::{NewRepair, Repair, RepairDecision, RepairRef};
 pub use statements::StatementRow;

@@ -106,7 +106,13 @@ pub enum DisputeOutcome {
 pub struct AuditEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// The principal's name.
     pub actor: String,
+    /// The principal's id and role; absent on entries older than roles
+    /// whose coordinator no longer exists.
+    pub principal_id: Option<String>,
+    /// coordinator, department, auditor or service_desk.
+    pub role: Option<String>,
     pub action: String,
     pub detail: String,
 }

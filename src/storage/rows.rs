@@ -211,6 +211,8 @@ pub(crate) fn audit_entry(row: &impl StoredRow) -> Result<AuditEntry, StoreError
     Ok(AuditEntry {
         at: row.time("at")?,
         actor: row.text("actor")?,
+        principal_id: row.opt_text("principal_id")?,
+        role: row.opt_text("role")?,
         action: row.text("action")?,
         detail: row.text("detail")?,
     })

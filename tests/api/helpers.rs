@@ -2,7 +2,6 @@
 //! its own identity provider, driven over HTTP.
 
 use time::{Duration, OffsetDateTime};
-use xinyi::auth::bearer_tokens::{new_coordinator_token, token_hash};
 use xinyi::demo_idp::DemoIdp;
 use xinyi::domain::levels::LevelThresholds;
 pub use xinyi::engine::EngineLimits;
@@ -145,10 +144,14 @@ impl TestApp {
     }
 
     pub async fn coordinator_token(&self) -> String {
-        let token = new_coordinator_token();
-        let name = format!("coordinator-{}", &token[4..12]);
-        self.state.store.create_coordinator(&name, &token_hash(&token), OffsetDateTime::now_utc()).await.unwrap();
-        token
+        self.staff_token("coordinator", None, None).await
+    }
+
+    /// A new staff principal's token: a department needs its source and limit.
+    pub async fn staff_token(&self, role: &str, source: Option<&str>, max_delta: Option<i64>) -> String {
+        let name = format!("{role}-{}", xinyi::ids::new_id("t"));
+        let new = xinyi::domain::principals::NewPrincipal::parse(role, &name, source, max_delta).unwrap();
+        xinyi::auth::staff::create_principal(&self.state.store, &new, OffsetDateTime::now_utc()).await.unwrap().1
     }
 
     pub async fn post_score_event(
