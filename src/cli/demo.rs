@@ -4,10 +4,10 @@
 use super::CliFailure;
 use crate::auth::bearer_tokens::{new_merchant_key, token_hash};
 use crate::auth::staff::create_principal;
-use crate::domain::principals::NewPrincipal;
 use crate::demo_idp::DemoIdp;
 use crate::domain::levels::LevelThresholds;
 use crate::domain::offers::OfferRules;
+use crate::domain::principals::NewPrincipal;
 use crate::domain::score_event::NewScoreEvent;
 use crate::engine::EngineLimits;
 use crate::ids::new_id;

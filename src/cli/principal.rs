@@ -83,7 +83,9 @@ pub async fn run(command: PrincipalCommand) -> Result<(), CliFailure> {
                 Revocation::AlreadyRevoked(_) => {
                     Err(CliFailure { message: format!("{principal_id} was revoked before"), exit_code: 1 })
                 }
-                Revocation::NotFound => Err(CliFailure { message: format!("no principal {principal_id}"), exit_code: 1 }),
+                Revocation::NotFound => {
+                    Err(CliFailure { message: format!("no principal {principal_id}"), exit_code: 1 })
+                }
             }
         }
     }

@@ -168,7 +168,10 @@ impl NewPrincipal {
         let scope = match (role, source, max_delta) {
             (Role::Department, Some(source), Some(max_delta)) => {
                 if !is_source(source) {
-                    return Err(field("source", "须为小写字母、数字和 -,如 civil-affairs / must match ^[a-z][a-z0-9-]{1,63}$"));
+                    return Err(field(
+                        "source",
+                        "须为小写字母、数字和 -,如 civil-affairs / must match ^[a-z][a-z0-9-]{1,63}$",
+                    ));
                 }
                 if !(1..=MAX_ABS_DELTA).contains(&max_delta) {
                     return Err(field("max_delta", "须为 1 到 1000 / must be 1 to 1000"));
@@ -237,10 +240,7 @@ mod tests {
         assert_eq!(d.may_record("civil-affairs", None), Ok(()));
         assert_eq!(d.may_record("civil-affairs", Some(51)), Err(RecordRefusal::DeltaTooLarge { max_delta: 50 }));
         assert_eq!(d.may_record("civil-affairs", Some(-51)), Err(RecordRefusal::DeltaTooLarge { max_delta: 50 }));
-        assert_eq!(
-            d.may_record("health", Some(1)),
-            Err(RecordRefusal::SourceNotYours { own: "civil-affairs".into() })
-        );
+        assert_eq!(d.may_record("health", Some(1)), Err(RecordRefusal::SourceNotYours { own: "civil-affairs".into() }));
         let coordinator = Principal { role: Role::Coordinator, scope: None, ..d.clone() };
         assert_eq!(coordinator.may_record("health", Some(1000)), Ok(()));
     }

@@ -30,8 +30,7 @@ pub async fn record_staff_actions(State(state): State<AppState>, request: Reques
         .and_then(super::auth::bearer_value)
         .filter(|t| Role::is_staff_token(t))
         .map(str::to_owned);
-    let (Some(token), false) =
-        (staff_token, matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS))
+    let (Some(token), false) = (staff_token, matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS))
     else {
         return next.run(request).await;
     };

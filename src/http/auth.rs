@@ -78,8 +78,9 @@ async fn staff(parts: &Parts, state: &AppState, roles: &'static [Role]) -> Resul
         return Err(wrong_kind(&format!("工作人员凭证 / This endpoint needs a staff token ({})", role_list(roles))));
     }
     let principal = state.store.active_principal_by_token_hash(&token_hash(token)).await?.ok_or_else(|| {
-        let refused =
-            ApiError::Unauthorized { detail: "工作人员凭证无效或已撤销 / Unknown or revoked staff token".into() };
+        let refused = ApiError::Unauthorized {
+            detail: "工作人员凭证无效或已撤销 / Unknown or revoked staff token".into(),
+        };
         state.rate_limits.failed(parts, "staff", refused)
     })?;
     if !roles.contains(&principal.role) {

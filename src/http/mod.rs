@@ -3,8 +3,8 @@
 
 mod audit;
 mod audit_log;
-mod citizen_standing;
 pub mod auth;
+mod citizen_standing;
 mod directory;
 mod disputes;
 mod headers;
