@@ -2,6 +2,7 @@
 //! `xinyi report reductions`.
 
 use crate::domain::redemption::yuan;
+use crate::domain::text::spreadsheet_safe;
 use crate::domain::reports::{GroupBy, GroupFigures, Labels, ReportRow, assemble};
 use crate::storage::{SharedStore, StatementRow, StoreError};
 use serde::Serialize;
@@ -86,8 +87,8 @@ pub async fn reduction_report(
     let mut labels = Labels::default();
     let (groups, merchants_with_redemptions) = match (by, merchant_id) {
         (GroupBy::Terminal, Some(merchant_id)) => {
-            let (start, _) = crate::statements::day_span(period.from);
-            let (_, end) = crate::statements::day_span(period.to);
+            let (start, _) = crate::domain::periods::day_span(period.from);
+            let (_, end) = crate::domain::periods::day_span(period.to);
             let rows = store.statement_rows(merchant_id, start, end).await?;
             let (groups, terminals) = terminal_groups(&rows);
             labels.terminals = terminals;
@@ -152,16 +153,6 @@ fn terminal_groups(rows: &[StatementRow]) -> (Vec<GroupFigures>, HashMap<String,
     (groups.into_values().collect(), labels)
 }
 
-/// A text cell a spreadsheet will not run: one that begins with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule
-/// against CSV injection). Merchant names and labels are typed by people.
-pub(crate) fn spreadsheet_safe(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
-}
-
 /// CSV with a header row, one row per group and a final total row. The
 /// counts and sums are integers the service wrote; the key and label are
 /// text and are made safe for spreadsheets.
@@ -196,18 +187,4 @@ pub fn to_csv(report: &ReductionReport) -> String {
             .expect("writing CSV to memory");
     }
     String::from_utf8(writer.into_inner().expect("flushing CSV to memory")).expect("CSV of strings is UTF-8")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn a_cell_a_spreadsheet_would_run_gets_a_leading_quote() {
-        for cell in ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"] {
-            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
-        }
-        assert_eq!(spreadsheet_safe("万达广场"), "万达广场");
-        assert_eq!(spreadsheet_safe("a=b"), "a=b");
-    }
 }

@@ -3,8 +3,8 @@
 //! redemptions and voids of one China Standard Time calendar day, with
 //! totals, as JSON or as CSV for a bookkeeper's spreadsheet.
 
-use crate::domain::periods::CHINA_STANDARD_TIME;
-use crate::reporting::spreadsheet_safe;
+use crate::domain::periods::day_span;
+use crate::domain::text::spreadsheet_safe;
 use crate::storage::{StatementRow, Store, StoreError};
 use base64::Engine as _;
 use serde::Serialize;
@@ -24,12 +24,6 @@ pub const SETTLE_AFTER: Duration = Duration::minutes(5);
 pub fn parse_day(text: &str) -> Result<Date, String> {
     Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("须为日期,如 2026-11-29 / must be a date such as 2026-11-29, not {text:?}"))
-}
-
-/// The UTC span of a China Standard Time day: its start, and the next day's.
-pub fn day_span(day: Date) -> (OffsetDateTime, OffsetDateTime) {
-    let start = day.midnight().assume_offset(CHINA_STANDARD_TIME).to_offset(time::UtcOffset::UTC);
-    (start, start + Duration::days(1))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -2,10 +2,16 @@
 //! because that is the calendar the citizens and merchants live by.
 
 use time::macros::offset;
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, Duration, OffsetDateTime, UtcOffset};
 use xinyi_merchant_sdk::api::LimitPeriod;
 
 pub const CHINA_STANDARD_TIME: UtcOffset = offset!(+8);
+
+/// The UTC span of a China Standard Time day: its start, and the next day's.
+pub fn day_span(day: Date) -> (OffsetDateTime, OffsetDateTime) {
+    let start = day.midnight().assume_offset(CHINA_STANDARD_TIME).to_offset(time::UtcOffset::UTC);
+    (start, start + Duration::days(1))
+}
 
 /// A name for the period containing `at`: `2026-11-28`, `2026-W48`, `2026-11` or `2026`.
 pub fn period_key(period: LimitPeriod, at: OffsetDateTime) -> String {

@@ -15,6 +15,16 @@ pub fn visible_text(text: &str, max: usize) -> Option<&str> {
     (text.chars().any(|c| !invisible(c)) && text.chars().count() <= max).then_some(text)
 }
 
+/// A text cell a spreadsheet will not run: one that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule
+/// against CSV injection). Merchant names and labels are typed by people.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +35,14 @@ mod tests {
         assert_eq!(visible_text("", 10), None);
         assert_eq!(visible_text(" 收费有误 ", 10), Some("收费有误"));
         assert_eq!(visible_text(&"长".repeat(11), 10), None);
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_gets_a_leading_quote() {
+        for cell in ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
+        }
+        assert_eq!(spreadsheet_safe("万达广场"), "万达广场");
+        assert_eq!(spreadsheet_safe("a=b"), "a=b");
     }
 }
