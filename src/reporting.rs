@@ -2,8 +2,8 @@
 //! `xinyi report reductions`.
 
 use crate::domain::redemption::yuan;
-use crate::domain::text::spreadsheet_safe;
 use crate::domain::reports::{GroupBy, GroupFigures, Labels, ReportRow, assemble};
+use crate::domain::text::spreadsheet_safe;
 use crate::storage::{SharedStore, StatementRow, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -99,6 +99,9 @@ pub async fn reduction_report(
     };
     let merchants = store.merchants().await?;
     labels.merchants = merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect();
+    if by == GroupBy::Category {
+        labels.categories = store.categories().await?.into_iter().map(|(c, _)| (c.code.clone(), c.label())).collect();
+    }
     if by == GroupBy::Offer {
         labels.offers = store.all_offers().await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect();
     }

@@ -177,7 +177,7 @@ const STAFF: [DemoStaff; 4] = [
 ];
 
 /// Demo merchants, one per category, each with a terminal key and an offer.
-const MERCHANTS: [(&str, &str, &str, &str); 3] = [
+const MERCHANTS: [(&str, &str, &str, &str); 4] = [
     (
         "明理律师事务所 Mingli Law Firm",
         "law_firm",
@@ -207,13 +207,25 @@ const MERCHANTS: [(&str, &str, &str, &str); 3] = [
                   {"min_level": 5, "kind": "amount_off", "amount_fen": 3000, "min_spend_fen": 5000}],
         "per_citizen_limit": {"count": 2, "period": "month"}, "budget_count": 500}"#,
     ),
+    (
+        "民政局信易批窗口 Civil Affairs 信易批 Window",
+        "gov_service",
+        "东城区",
+        r#"{"title": "容缺受理 免收工本费 Approval with documents to follow, fee waived", "min_level": 4,
+        "tiers": [{"min_level": 4, "kind": "free_service", "value_fen": 2000}],
+        "per_citizen_limit": {"count": 1, "period": "month"}, "budget_count": 1000}"#,
+    ),
 ];
+
+/// The scenario the demo adds to the four the catalogue starts with.
+const GOV_SERVICE: (&str, &str, &str) = ("gov_service", "信易批", "Government approvals");
 
 /// Where each demo merchant is: an address and a point in Beijing.
 fn demo_place(category: &str) -> (&'static str, i64, i64) {
     match category {
         "law_firm" => ("东城区东长安街 1 号 1 Dongchang'an St", 39_908_722, 116_397_499),
         "mall" => ("西城区西单北大街 130 号 130 Xidan North St", 39_913_818, 116_374_614),
+        "gov_service" => ("东城区政务服务中心 2 楼 2F, Dongcheng Government Service Center", 39_928_900, 116_416_300),
         _ => ("朝阳区建国路 88 号 88 Jianguo Rd", 39_908_400, 116_460_600),
     }
 }
@@ -222,6 +234,8 @@ async fn seed_merchants(
     store: &crate::storage::SharedStore,
     now: OffsetDateTime,
 ) -> Result<Vec<serde_json::Value>, CliFailure> {
+    let (code, name_zh, name_en) = GOV_SERVICE;
+    store.create_category(&crate::domain::categories::Category::parse(code, name_zh, name_en)?, now).await?;
     let mut seeded = Vec::new();
     for (name, category, district, offer) in MERCHANTS {
         let (address, lat_e6, lon_e6) = demo_place(category);

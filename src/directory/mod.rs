@@ -4,6 +4,7 @@
 //! after a change made through this node), so a city's phones asking at
 //! once cost the database nothing.
 
+use crate::domain::categories::Category;
 use crate::domain::places::Location;
 use crate::storage::{Merchant, Store, StoreError, StoredOffer};
 use serde::Serialize;
@@ -24,7 +25,10 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 pub struct DirectoryMerchant {
     pub merchant_id: String,
     pub name: String,
+    /// The category's code; its names are those of the catalogue.
     pub category: String,
+    pub category_name_zh: String,
+    pub category_name_en: String,
     pub district: String,
     pub address: String,
     pub location: Option<Location>,
@@ -58,8 +62,14 @@ pub struct Filter<'a> {
 }
 
 impl Snapshot {
-    fn build(offers: Vec<StoredOffer>, merchants: Vec<Merchant>, now: OffsetDateTime) -> Snapshot {
+    fn build(
+        offers: Vec<StoredOffer>,
+        merchants: Vec<Merchant>,
+        categories: &[Category],
+        now: OffsetDateTime,
+    ) -> Snapshot {
         let merchants: HashMap<String, Merchant> = merchants.into_iter().map(|m| (m.merchant_id.clone(), m)).collect();
+        let names: HashMap<&str, &Category> = categories.iter().map(|c| (c.code.as_str(), c)).collect();
         let mut entries: Vec<(DirectoryEntry, [bool; 6])> = offers
             .into_iter()
             .filter(|o| live(o, now))
@@ -78,6 +88,10 @@ impl Snapshot {
                         merchant_id: m.merchant_id.clone(),
                         name: m.name.clone(),
                         category: m.category.clone(),
+                        // Every merchant's category is in the catalogue (checked when it was
+                        // registered, seeded by migration 0010); the code stands in otherwise.
+                        category_name_zh: names.get(m.category.as_str()).map_or(&m.category, |c| &c.name_zh).clone(),
+                        category_name_en: names.get(m.category.as_str()).map_or(&m.category, |c| &c.name_en).clone(),
                         district: m.district.clone(),
                         address: m.address.clone(),
                         location: m.location.map(|p| p.location()),
@@ -151,7 +165,8 @@ impl Directory {
 
 async fn build(store: &Store) -> Result<Snapshot, StoreError> {
     let (offers, merchants) = (store.all_offers().await?, store.merchants().await?);
-    Ok(Snapshot::build(offers, merchants, OffsetDateTime::now_utc()))
+    let categories: Vec<Category> = store.categories().await?.into_iter().map(|(c, _)| c).collect();
+    Ok(Snapshot::build(offers, merchants, &categories, OffsetDateTime::now_utc()))
 }
 
 async fn keep_fresh(directory: Weak<Directory>, store: Arc<Store>) {

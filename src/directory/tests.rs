@@ -43,7 +43,7 @@ fn only_live_offers_of_merchants_not_suspended_are_listed_and_without_budgets() 
         offer("later", "m1", serde_json::json!({"valid_from": "2027-01-01T00:00:00+08:00"})),
         offer("paused", "m2", serde_json::json!({})),
     ];
-    let snapshot = Snapshot::build(offers, vec![merchant("m1", "mall", false), merchant("m2", "mall", true)], NOW);
+    let snapshot = Snapshot::build(offers, vec![merchant("m1", "mall", false), merchant("m2", "mall", true)], &[], NOW);
     let all: Vec<&str> = snapshot.matching(&Filter::default()).iter().map(|e| e.offer_id.as_str()).collect();
     assert_eq!(all, ["live"]);
     let json = String::from_utf8(snapshot.all_json().to_vec()).unwrap();
@@ -60,7 +60,8 @@ fn the_level_filter_keeps_offers_that_give_that_level_something() {
             serde_json::json!({"min_level": 5, "tiers": [{"min_level": 5, "kind": "free_service", "value_fen": 30000}]}),
         ),
     ];
-    let snapshot = Snapshot::build(offers, vec![merchant("m1", "mall", false), merchant("m2", "law_firm", false)], NOW);
+    let snapshot =
+        Snapshot::build(offers, vec![merchant("m1", "mall", false), merchant("m2", "law_firm", false)], &[], NOW);
     let at = |rank: u8| -> Vec<String> {
         let filter = Filter { level: CreditLevel::from_rank(rank), ..Default::default() };
         snapshot.matching(&filter).iter().map(|e| e.offer_id.clone()).collect()

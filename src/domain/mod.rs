@@ -1,5 +1,6 @@
 //! Rules of the program that hold whatever the transport or the database.
 
+pub mod categories;
 pub mod ledger;
 pub mod levels;
 pub mod lists;

@@ -128,6 +128,7 @@ fn label_for(by: GroupBy, key: &str, labels: &Labels) -> String {
         GroupBy::Merchant => labels.merchants.get(key).cloned().unwrap_or_default(),
         GroupBy::Offer => labels.offers.get(key).cloned().unwrap_or_default(),
         GroupBy::Terminal => labels.terminals.get(key).cloned().unwrap_or_default(),
+        GroupBy::Category => labels.categories.get(key).cloned().unwrap_or_else(|| key.to_owned()),
         GroupBy::Level => {
             key.parse().ok().and_then(CreditLevel::from_rank).map(|l| l.name().to_owned()).unwrap_or_default()
         }
@@ -135,10 +136,12 @@ fn label_for(by: GroupBy, key: &str, labels: &Labels) -> String {
     }
 }
 
-/// Names for merchant, offer and terminal ids.
+/// Names for merchant, offer and terminal ids, and category codes.
 #[derive(Debug, Default)]
 pub struct Labels {
     pub merchants: HashMap<String, String>,
+    /// The catalogue's names, 中文 first.
+    pub categories: HashMap<String, String>,
     pub offers: HashMap<String, String>,
     pub terminals: HashMap<String, String>,
 }

@@ -14,14 +14,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-pub const CATEGORIES: [&str; 4] = ["law_firm", "mall", "housekeeping", "other"];
-
 #[derive(Deserialize, ToSchema)]
 pub struct NewMerchant {
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
-    /// law_firm, mall, housekeeping or other.
-    #[schema(pattern = "^(law_firm|mall|housekeeping|other)$")]
+    /// A code of the catalogue (`GET /v1/categories`), e.g. law_firm, mall or gov_service.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,31}$")]
     pub category: String,
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub district: String,
@@ -128,11 +126,16 @@ pub async fn create_merchant(
 ) -> Result<(StatusCode, Json<MerchantCreated>), ApiError> {
     let name = text_field("name", &body.name, 200)?;
     let district = text_field("district", &body.district, 100)?;
-    if !CATEGORIES.contains(&body.category.as_str()) {
-        return Err(ApiError::invalid(
-            "category",
-            "须为 law_firm、mall、housekeeping 或 other / must be law_firm, mall, housekeeping or other",
-        ));
+    if state.store.category(&body.category).await?.is_none() {
+        return Err(ApiError::RefusedField {
+            code: "unknown_category",
+            title: "类别不存在 / Unknown category",
+            field: "category",
+            detail: format!(
+                "目录中没有类别 {0},见 GET /v1/categories / There is no category {0} in the catalogue (GET /v1/categories)",
+                body.category
+            ),
+        });
     }
     let merchant = Merchant {
         merchant_id: new_id("mer"),

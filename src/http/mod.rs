@@ -4,6 +4,7 @@
 mod audit;
 mod audit_log;
 pub mod auth;
+mod categories;
 mod citizen_standing;
 mod directory;
 mod disputes;
@@ -92,6 +93,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(keys::published_keys))
         .routes(routes!(directory::directory))
+        .routes(routes!(categories::list, categories::create))
+        .routes(routes!(categories::rename))
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(me_statement::statement))

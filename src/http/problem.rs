@@ -43,6 +43,9 @@ pub enum ApiError {
     /// A business rule said no: any status, a stable code.
     #[error("{detail}")]
     Refused { status: StatusCode, code: &'static str, title: &'static str, detail: String },
+    /// A business rule about one field said no: a stable code, and the field.
+    #[error("{detail}")]
+    RefusedField { code: &'static str, title: &'static str, field: &'static str, detail: String },
     /// A staff principal whose role this endpoint does not let in.
     #[error("{}的凭证不能用于此接口,需要:{} / A {} token cannot be used here; this endpoint needs: {}",
         role.name_zh(), super::auth::role_list(needed), role.as_str(), super::auth::role_list(needed))]
@@ -78,6 +81,7 @@ impl ApiError {
             ApiError::Refused { status: axum::http::StatusCode::FORBIDDEN, code, title, .. } => {
                 (StatusCode::FORBIDDEN, code, title)
             }
+            ApiError::RefusedField { code, title, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, title),
             ApiError::ForbiddenForRole { .. } => {
                 (StatusCode::FORBIDDEN, "forbidden_for_role", "角色无权操作 / Not allowed for this role")
             }
@@ -115,6 +119,7 @@ impl IntoResponse for ApiError {
         };
         let field = match &self {
             ApiError::InvalidField { field, .. } => Some(field.clone()),
+            ApiError::RefusedField { field, .. } => Some((*field).to_owned()),
             _ => None,
         };
         let roles_needed = match &self {
@@ -215,10 +220,10 @@ impl From<crate::domain::principals::RecordRefusal> for ApiError {
                 title: "来源不属于本部门 / Not your source",
                 detail: format!("本部门只能使用来源 {own} / This department may only use the source {own}"),
             },
-            RecordRefusal::DeltaTooLarge { max_delta } => ApiError::Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
+            RecordRefusal::DeltaTooLarge { max_delta } => ApiError::RefusedField {
                 code: "delta_too_large",
                 title: "分值超出本部门上限 / Delta beyond this department's limit",
+                field: "delta",
                 detail: format!(
                     "本部门单次分值不能超过 ±{max_delta} / This department's events may change a score by at most {max_delta} points"
                 ),

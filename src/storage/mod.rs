@@ -7,6 +7,7 @@
 mod batch;
 mod batch_reads;
 mod batch_writes;
+mod categories;
 mod citizens;
 pub mod dialect;
 mod disputes;

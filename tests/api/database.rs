@@ -136,6 +136,24 @@ impl TestDatabase {
         }
     }
 
+    /// Runs this backend's migrations up to and including `version`, as a
+    /// database made by an older xinyi would have them.
+    pub async fn migrate_to(&self, version: i64) {
+        let dir = |d: &str| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).join(d);
+        match self {
+            TestDatabase::Sqlite { url, .. } => {
+                let migrator = sqlx::migrate::Migrator::new(dir("sqlite")).await.unwrap();
+                let mut conn = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
+                migrator.run_to(version, &mut conn).await.unwrap();
+            }
+            TestDatabase::Postgres { url, .. } => {
+                let migrator = sqlx::migrate::Migrator::new(dir("postgres")).await.unwrap();
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                migrator.run_to(version, &mut conn).await.unwrap();
+            }
+        }
+    }
+
     /// The SQLite file, when there is one.
     pub fn file(&self) -> Option<&Path> {
         match self {

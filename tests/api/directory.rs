@@ -58,7 +58,7 @@ async fn the_directory_lists_live_offers_with_their_place_filters_them_and_hides
     assert_eq!(
         entry["merchant"],
         json!({"merchant_id": lawyer.merchant_id, "name": "明理律师事务所", "category": "law_firm",
-        "district": "东城区", "address": "东长安街 1 号", "location": {"lat": 39.908722, "lon": 116.397499}})
+        "category_name_zh": "律师事务所", "category_name_en": "Law firms", "district": "东城区", "address": "东长安街 1 号", "location": {"lat": 39.908722, "lon": 116.397499}})
     );
     assert_eq!(entry["min_level"], 3);
     let text = all.to_string();

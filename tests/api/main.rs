@@ -1,5 +1,6 @@
 //! Integration tests: the real service over HTTP, one binary for all.
 
+mod categories;
 mod code_privacy;
 mod codes;
 mod counter;

@@ -153,7 +153,7 @@ async fn a_bad_offer_names_the_field() {
     let bad_category = app
         .coordinator_post(&coordinator, "/v1/merchants", json!({"name": "x", "category": "bank", "district": "y"}))
         .await;
-    assert_eq!(assert_problem(bad_category, 422, "invalid_field").await["field"], "category");
+    assert_eq!(assert_problem(bad_category, 422, "unknown_category").await["field"], "category");
 }
 
 #[tokio::test]

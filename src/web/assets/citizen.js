@@ -132,8 +132,6 @@ function tierAt(offer, rank) {
   return [...offer.tiers].reverse().find((t) => t.min_level <= rank) || null;
 }
 
-const CATEGORIES = { law_firm: "法律服务 · Legal", mall: "商场 · Shopping", housekeeping: "家政 · Housekeeping", other: "其他 · Other" };
-
 async function loadDirectory() {
   directory = await xinyi.api("/v1/offers");
   const districts = [...new Set(directory.map((o) => o.merchant.district))].sort();
@@ -158,9 +156,11 @@ function showDirectory() {
       xinyi.el("span", {}, tier ? xinyi.tierText(tier) : "需 L" + o.min_level + " · needs level " + o.min_level));
   };
   const groups = [];
-  for (const [category, name] of Object.entries(CATEGORIES)) {
+  // The catalogue's names come with each offer, 中文 first; the directory is ordered by category.
+  const categories = new Map(mine.map((o) => [o.merchant.category, o.merchant.category_name_zh + " · " + o.merchant.category_name_en]));
+  for (const [category, name] of categories) {
     const offers = mine.filter((o) => o.merchant.category === category);
-    if (offers.length) groups.push(xinyi.el("h3", {}, name), xinyi.el("ul", { class: "list" }, ...offers.map(item)));
+    groups.push(xinyi.el("h3", {}, name), xinyi.el("ul", { class: "list" }, ...offers.map(item)));
   }
   if (others.length) groups.push(xinyi.el("h3", { class: "muted" }, "更高等级可用 · At higher levels"), xinyi.el("ul", { class: "list" }, ...others.map(item)));
   if (!shown.length) groups.push(xinyi.el("p", { class: "muted" }, "暂无可用优惠 · No offers here yet"));
