@@ -6,6 +6,9 @@ mod audit_log;
 pub mod auth;
 mod categories;
 mod citizen_standing;
+mod declaration_queue;
+mod declarations;
+mod departments;
 mod directory;
 mod disputes;
 mod headers;
@@ -95,6 +98,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(directory::directory))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::rename))
+        .routes(routes!(departments::departments))
+        .routes(routes!(declarations::file_declaration, declarations::my_declarations))
+        .routes(routes!(declaration_queue::declaration_queue))
+        .routes(routes!(declaration_queue::decide_declaration))
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(me_statement::statement))

@@ -51,6 +51,37 @@ const CITIZEN_COLUMNS: &str = "SELECT number, citizen_id, score_delta, \
 const EVENT_COLUMNS: &str = "SELECT e.event_id, c.citizen_id, e.delta, e.reason, e.source, e.occurred_at \
      FROM score_events e JOIN citizens c ON c.number = e.citizen_number";
 
+/// One score event written in the caller's write transaction, with the
+/// citizen's score kept beside it: a repair's compensating event and an
+/// approved declaration's points.
+pub(super) async fn insert_score_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    citizen: CitizenNumber,
+    event: &ScoreEvent,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let number = citizen.0 as i64;
+    sqlx::query(
+        "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&event.event_id)
+    .bind(number)
+    .bind(event.delta)
+    .bind(&event.reason)
+    .bind(&event.source)
+    .bind(unix(event.occurred_at))
+    .bind(unix(now))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE citizens SET score_delta = score_delta + $1 WHERE number = $2")
+        .bind(event.delta)
+        .bind(number)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// The citizen with this identity-provider id, created at base score if new.
     pub async fn citizen_or_create(&self, citizen_id: &str, now: OffsetDateTime) -> Result<Citizen, StoreError> {

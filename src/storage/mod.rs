@@ -9,6 +9,7 @@ mod batch_reads;
 mod batch_writes;
 mod categories;
 mod citizens;
+mod declarations;
 pub mod dialect;
 mod disputes;
 mod idempotent;
@@ -34,6 +35,7 @@ pub use batch::{
     StoredRedemption, UsageKey, WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, EventOutcome};
+pub use declarations::{Declaration, DeclarationDecision, NewDeclaration};
 pub use idempotent::WriteOutcome;
 pub use keys::StoredSigningKey;
 pub use lists::EntryOutcome;

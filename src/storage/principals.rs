@@ -144,4 +144,16 @@ impl Store {
         .await?;
         Ok(row.is_some())
     }
+
+    /// Each source a live department posts under, with a department's name
+    /// (the first by name when several share a source).
+    pub async fn department_sources(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT source, MIN(name) AS name FROM principals WHERE role = 'department' AND revoked_at IS NULL \
+             GROUP BY source ORDER BY source",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.text("source")?, r.text("name")?))).collect()
+    }
 }

@@ -7,6 +7,7 @@ use super::{Store, StoreError, unix};
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::lists::{ListKind, ListWindow};
 use crate::domain::repairs::{RepairEffect, RepairTarget};
+use crate::domain::score_event::ScoreEvent;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -231,24 +232,15 @@ impl Store {
                 .await?;
             }
             RepairEffect::CompensatingEvent { event_id, delta, reason, source } => {
-                let number = decision.citizen.0 as i64;
-                sqlx::query(
-                    "INSERT INTO score_events (event_id, citizen_number, delta, reason, source, occurred_at, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                )
-                .bind(event_id)
-                .bind(number)
-                .bind(delta)
-                .bind(*reason)
-                .bind(source)
-                .bind(unix(decision.at))
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE citizens SET score_delta = score_delta + $1 WHERE number = $2")
-                    .bind(delta)
-                    .bind(number)
-                    .execute(&mut *tx)
-                    .await?;
+                let event = ScoreEvent {
+                    event_id: event_id.clone(),
+                    citizen_id: String::new(),
+                    delta: *delta,
+                    reason: (*reason).to_owned(),
+                    source: source.clone(),
+                    occurred_at: decision.at,
+                };
+                super::citizens::insert_score_event(&mut tx, decision.citizen, &event, decision.at).await?;
             }
         }
         tx.commit().await?;

@@ -7,6 +7,7 @@ mod counter;
 mod crash;
 mod credit_statement;
 mod database;
+mod declarations;
 mod demo;
 mod directory;
 mod disputes;
