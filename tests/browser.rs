@@ -10,6 +10,9 @@ mod database;
 #[allow(dead_code)]
 mod helpers;
 
+#[path = "browser/staff_pages.rs"]
+mod staff_pages;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use helpers::TestApp;
 use std::path::PathBuf;
@@ -228,7 +231,7 @@ async fn a_citizen_finds_where_the_code_works_and_opens_the_printable_statement(
     let listed = browser.wait_for_text("where-list", "明理律师事务所").await;
     assert!(listed.contains("¥20.00 off ≥¥100.00"), "what the offer gives at AA: {listed}");
     let (mine, higher) = listed.split_once("At higher levels").expect("offers for other levels come after");
-    assert!(mine.contains("法律服务") && higher.contains("贵宾折扣") && higher.contains("needs level 5"), "{listed}");
+    assert!(mine.contains("律师事务所") && higher.contains("贵宾折扣") && higher.contains("needs level 5"), "{listed}");
     browser.client.find(Locator::Css("#where-district option[value='西城区']")).await.unwrap().click().await.unwrap();
     let west = browser.wait_for_text("where-list", "贵宾折扣").await;
     assert!(!west.contains("明理律师事务所"), "the district filter: {west}");

@@ -20,6 +20,7 @@ mod me;
 mod me_code;
 mod me_statement;
 mod merchants;
+mod offer_edits;
 mod offers;
 mod openapi_conformance;
 mod posted_records;
@@ -119,6 +120,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(merchants::resume))
         .routes(routes!(offers::create_offer, offers::merchant_offers))
         .routes(routes!(offers::own_offers))
+        .routes(routes!(offer_edits::edit_offer))
+        .routes(routes!(offer_edits::suspend_offer))
+        .routes(routes!(offer_edits::resume_offer))
         .routes(routes!(redemptions::redeem, redemption_lookup::lookup))
         .routes(routes!(redemption_quote::quote))
         .routes(routes!(redemptions::void))

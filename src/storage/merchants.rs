@@ -165,4 +165,30 @@ impl Store {
         .await?;
         rows.iter().map(rows::offer).collect()
     }
+
+    /// Changes an offer's rules under the writer lock, so an edit and a
+    /// suspension made at once cannot undo each other; what it granted so
+    /// far stays. None when there is no such offer.
+    pub async fn change_offer(
+        &self,
+        offer_id: &str,
+        change: impl FnOnce(&crate::domain::offers::OfferRules) -> crate::domain::offers::OfferRules,
+    ) -> Result<Option<StoredOffer>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_COLUMNS} WHERE offer_id = $1")))
+            .bind(offer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(mut offer) = row.as_ref().map(rows::offer).transpose()? else {
+            return Ok(None);
+        };
+        offer.rules = change(&offer.rules);
+        sqlx::query("UPDATE offers SET rules = $1 WHERE offer_id = $2")
+            .bind(json(&offer.rules))
+            .bind(offer_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(offer))
+    }
 }

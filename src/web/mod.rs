@@ -28,6 +28,18 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/assets/coordinator.js",
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/coordinator.js")) }),
         )
+        .route(
+            "/assets/declare.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/declare.js")) }),
+        )
+        .route(
+            "/department",
+            get(|| async { asset("text/html; charset=utf-8", include_str!("assets/department.html")) }),
+        )
+        .route(
+            "/assets/department.js",
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/department.js")) }),
+        )
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/app.css")) }))
         .route(
             "/assets/common.js",

@@ -22,6 +22,7 @@ mod ledger;
 mod lists_and_repairs;
 mod logs;
 mod lookup;
+mod offer_edits;
 mod offline_terminals;
 mod openapi;
 mod principals;

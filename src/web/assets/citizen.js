@@ -24,7 +24,7 @@ function fragmentToken() {
 }
 
 async function showSignIn() {
-  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box", "where", "statement-box"]) $(id).classList.add("hidden");
+  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box", "where", "statement-box", "declare-box"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
   const list = $("demo-citizens");
   list.replaceChildren();
@@ -238,7 +238,7 @@ async function start() {
   await refreshCode();
   try {
     await Promise.all([loadScore(), loadHistory()]);
-    await loadDirectory();
+    await Promise.all([loadDirectory(), loadDeclarations()]);
     $("statement-box").classList.remove("hidden");
   } catch (e) {
     if (e.problem && e.problem.status === 401) return signOut();
