@@ -168,7 +168,7 @@ async fn a_code_shown_on_the_citizen_page_is_read_back_redeemed_at_the_counter_a
     browser.wait_for_text("net", "¥35.00").await;
     let citizens = browser.client.find(Locator::Id("citizens")).await.unwrap().text().await.unwrap();
     assert_eq!(citizens, "2");
-    browser.client.wait().for_element(Locator::Css("#top tr + tr")).await.unwrap();
+    browser.client.wait().for_element(Locator::Css("#top tbody tr")).await.unwrap();
     browser.save_screenshot("coordinator").await;
     browser.stop().await;
 }

@@ -3,60 +3,40 @@
 
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
 use axum::routing::get;
 
 pub mod statement_page;
 
-fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
-    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "no-cache")], body)
-}
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Every page and asset: its path, its type and its bytes.
+const ASSETS: [(&str, &str, &str); 17] = [
+    ("/citizen", HTML, include_str!("assets/citizen.html")),
+    ("/assets/citizen.js", JS, include_str!("assets/citizen.js")),
+    ("/assets/declare.js", JS, include_str!("assets/declare.js")),
+    ("/merchant", HTML, include_str!("assets/merchant.html")),
+    ("/assets/merchant.js", JS, include_str!("assets/merchant.js")),
+    ("/coordinator", HTML, include_str!("assets/coordinator.html")),
+    ("/assets/coordinator.js", JS, include_str!("assets/coordinator.js")),
+    ("/assets/console-merchants.js", JS, include_str!("assets/console-merchants.js")),
+    ("/assets/offer-form.js", JS, include_str!("assets/offer-form.js")),
+    ("/assets/console-staff.js", JS, include_str!("assets/console-staff.js")),
+    ("/department", HTML, include_str!("assets/department.html")),
+    ("/assets/department.js", JS, include_str!("assets/department.js")),
+    ("/assets/app.css", CSS, include_str!("assets/app.css")),
+    ("/assets/common.js", JS, include_str!("assets/common.js")),
+    ("/assets/docs.js", JS, include_str!("assets/docs.js")),
+    ("/assets/vendor/redoc.standalone.js", JS, include_str!("assets/vendor/redoc.standalone.js")),
+    ("/assets/console.css", CSS, include_str!("assets/console.css")),
+];
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/citizen", get(|| async { asset("text/html; charset=utf-8", include_str!("assets/citizen.html")) }))
-        .route("/merchant", get(|| async { asset("text/html; charset=utf-8", include_str!("assets/merchant.html")) }))
-        .route(
-            "/assets/merchant.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/merchant.js")) }),
+    ASSETS.iter().fold(Router::new(), |router, &(path, content_type, body)| {
+        router.route(
+            path,
+            get(move || async move { ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "no-cache")], body) }),
         )
-        .route(
-            "/coordinator",
-            get(|| async { asset("text/html; charset=utf-8", include_str!("assets/coordinator.html")) }),
-        )
-        .route(
-            "/assets/coordinator.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/coordinator.js")) }),
-        )
-        .route(
-            "/assets/declare.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/declare.js")) }),
-        )
-        .route(
-            "/department",
-            get(|| async { asset("text/html; charset=utf-8", include_str!("assets/department.html")) }),
-        )
-        .route(
-            "/assets/department.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/department.js")) }),
-        )
-        .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/app.css")) }))
-        .route(
-            "/assets/common.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/common.js")) }),
-        )
-        .route(
-            "/assets/docs.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/docs.js")) }),
-        )
-        .route(
-            "/assets/vendor/redoc.standalone.js",
-            get(|| async {
-                asset("text/javascript; charset=utf-8", include_str!("assets/vendor/redoc.standalone.js"))
-            }),
-        )
-        .route(
-            "/assets/citizen.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/citizen.js")) }),
-        )
+    })
 }

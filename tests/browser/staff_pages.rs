@@ -46,6 +46,8 @@ async fn a_declaration_goes_from_the_citizen_page_to_the_department_and_back_and
         .await
         .unwrap();
     browser.save_screenshot("department-queue").await;
+    let violations = axe_violations(&browser).await;
+    assert!(violations.is_empty(), "axe-core on the department page:\n{}", violations.join("\n"));
     browser.client.find(Locator::Css("#queue button.approve")).await.unwrap().click().await.unwrap();
     browser.wait_for_text("no-queue", "No declarations").await;
 
@@ -58,4 +60,93 @@ async fn a_declaration_goes_from_the_citizen_page_to_the_department_and_back_and
     browser.stop().await;
     let me: serde_json::Value = app.me(&token).await.json().await.unwrap();
     assert_eq!(me["score"], 607, "the approved points counted once");
+}
+
+/// axe-core's browser build, installed from npm by `.ci/run`
+/// (`npm install --prefix target/axe axe-core`), or where `XINYI_AXE_JS` says.
+fn axe_source() -> String {
+    let path = std::env::var("XINYI_AXE_JS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/axe/node_modules/axe-core/axe.min.js").to_owned()
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core is needed at {path} (npm install --prefix target/axe axe-core): {e}"))
+}
+
+/// Every violation axe-core finds of the WCAG 2.0, 2.1 and 2.2 A and AA
+/// rules, target-size included, as "rule: target, …" lines.
+async fn axe_violations(browser: &Browser) -> Vec<String> {
+    browser.client.execute(&axe_source(), vec![]).await.unwrap();
+    let script = r#"const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+                            rules: { "target-size": { enabled: true } } })
+           .then((r) => done(r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).join(", "))))
+           .catch((e) => done(["axe failed: " + e]));"#;
+    let found = browser.client.execute_async(script, vec![]).await.unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// The page is no wider than the window: nothing to scroll sideways.
+async fn overflows(browser: &Browser) -> bool {
+    let wide = browser.client.execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![]).await;
+    wide.unwrap().as_bool().unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn the_coordinator_console_makes_an_offer_without_json_and_passes_axe_at_a_phone_and_a_desk_width() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator_token().await;
+    let shop = app.shop(&coordinator, super::helpers::legal_offer()).await;
+    app.staff_token("department", Some("civil-affairs"), Some(50)).await;
+    let browser = Browser::start().await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.sign_in(&app.url("/coordinator"), "coordinator", &coordinator).await;
+    browser.wait_for_text("principal-table", "department").await;
+    browser.wait_for_text("offer-table", "免费法律咨询").await;
+    browser.wait_for_text("category-table", "law_firm").await;
+
+    // A bad tier: the service's problem lands next to the field it names.
+    let form = |id: &'static str| browser.client.find(Locator::Id(id));
+    form("o-title").await.unwrap().send_keys("家政九折 Housekeeping 10% off").await.unwrap();
+    let percent = browser.client.find(Locator::Css("#o-tier-rows .tier-row input[id$='-percent']")).await.unwrap();
+    percent.clear().await.unwrap();
+    percent.send_keys("150").await.unwrap();
+    browser.wait_for_text("o-preview", "150% off").await;
+    browser.client.find(Locator::Id("o-submit")).await.unwrap().click().await.unwrap();
+    let error = browser
+        .client
+        .wait()
+        .for_element(Locator::Css("[data-field='tiers[0].percent'] + .field-error"))
+        .await
+        .unwrap();
+    assert!(error.text().await.unwrap().contains("100"), "the service's words about the percent");
+    browser.save_screenshot("coordinator-offer-field-error").await;
+    percent.clear().await.unwrap();
+    percent.send_keys("10").await.unwrap();
+    form("o-budget-yuan").await.unwrap().send_keys("500").await.unwrap();
+    let preview = browser.wait_for_text("o-preview", "10% off").await;
+    assert!(
+        preview.contains("L1 · C") && preview.contains("无 · Nothing"),
+        "levels below the offer get nothing: {preview}"
+    );
+    browser.client.find(Locator::Id("o-submit")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("offer-saved", "家政九折").await;
+    let table = browser.wait_for_text("offer-table", "家政九折").await;
+    assert!(table.contains("¥500.00 / ¥500.00"), "the budget left: {table}");
+    let offers: serde_json::Value =
+        app.get_json(&coordinator, &format!("/v1/merchants/{}/offers", shop.merchant_id)).await;
+    let made = offers.as_array().unwrap().iter().find(|o| o["title"] == "家政九折 Housekeeping 10% off").expect("made");
+    assert_eq!((made["budget_fen"].as_i64(), made["tiers"][0]["percent"].as_i64()), (Some(50_000), Some(10)));
+
+    assert!(!overflows(&browser).await, "the console reflows at 390 px");
+    browser.client.execute("document.getElementById('offer-table').scrollIntoView()", vec![]).await.unwrap();
+    browser.save_screenshot("coordinator-offers-390").await;
+    let phone = axe_violations(&browser).await;
+    browser.save_screenshot("coordinator-390").await;
+    browser.client.set_window_size(1280, 800).await.unwrap();
+    let desk = axe_violations(&browser).await;
+    browser.save_screenshot("coordinator-1280").await;
+    browser.stop().await;
+    assert!(phone.is_empty(), "axe-core at 390×844:\n{}", phone.join("\n"));
+    assert!(desk.is_empty(), "axe-core at 1280×800:\n{}", desk.join("\n"));
 }

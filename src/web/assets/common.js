@@ -52,6 +52,30 @@ const xinyi = {
     return "free ≤" + xinyi.yuan(t.value_fen);
   },
 
+  /** A table that reflows into labelled blocks on a phone: `headers` are strings, `rows` arrays of cells. */
+  table(headers, rows, numeric = []) {
+    const head = xinyi.el("thead", {}, xinyi.el("tr", {}, ...headers.map((h, i) => xinyi.el("th", { scope: "col", class: numeric.includes(i) ? "num" : "" }, h))));
+    const body = xinyi.el("tbody", {}, ...rows.map((cells) => xinyi.el("tr", {},
+      ...cells.map((c, i) => xinyi.el("td", { "data-label": headers[i], class: numeric.includes(i) ? "num" : "" }, c)))));
+    return xinyi.el("table", { class: "reflow" }, head, body);
+  },
+
+  /** The field a problem names, shown next to its input (`data-field`), or in `general`. */
+  showFieldError(form, general, error) {
+    for (const e of form.querySelectorAll(".field-error")) e.remove();
+    for (const e of form.querySelectorAll("[aria-invalid]")) { e.removeAttribute("aria-invalid"); e.removeAttribute("aria-describedby"); }
+    if (!error) return xinyi.showError(general, null);
+    const field = error.problem && error.problem.field;
+    const input = field && form.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    if (!input) return xinyi.showError(general, error);
+    xinyi.showError(general, null);
+    const id = "error-" + field.replace(/[^a-z0-9_]/gi, "-");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    input.insertAdjacentElement("afterend", xinyi.el("span", { class: "field-error", id, role: "alert" }, error.message));
+    if (input.focus) input.focus();
+  },
+
   el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
