@@ -8,10 +8,7 @@ use super::text::visible_text;
 pub const CODE_PATTERN: &str = "^[a-z][a-z0-9_]{1,31}$";
 
 pub fn is_code(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && (2..=32).contains(&text.len())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    super::text::is_slug(text, (2, 32), '_')
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

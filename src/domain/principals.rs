@@ -65,10 +65,7 @@ impl Role {
 pub const SOURCE_PATTERN: &str = "^[a-z][a-z0-9-]{1,63}$";
 
 pub fn is_source(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && (2..=64).contains(&text.len())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    super::text::is_slug(text, (2, 64), '-')
 }
 
 /// What binds a department: its one source and its largest change per event.

@@ -15,6 +15,15 @@ pub fn visible_text(text: &str, max: usize) -> Option<&str> {
     (text.chars().any(|c| !invisible(c)) && text.chars().count() <= max).then_some(text)
 }
 
+/// A machine name: a lowercase ASCII letter, then lowercase letters, digits
+/// or `joiner`, `min` to `max` bytes in all (`civil-affairs`, `gov_service`).
+pub fn is_slug(text: &str, (min, max): (usize, usize), joiner: char) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && (min..=max).contains(&text.len())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == joiner)
+}
+
 /// A text cell a spreadsheet will not run: one that begins with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule
 /// against CSV injection). Merchant names and labels are typed by people.

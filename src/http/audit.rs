@@ -6,7 +6,7 @@ use super::limits::MAX_BODY;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::auth::bearer_tokens::token_hash;
-use crate::domain::principals::Role;
+use crate::domain::principals::{Principal, Role};
 use crate::storage::AuditEntry;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -18,6 +18,18 @@ use time::OffsetDateTime;
 
 /// How much of a body the audit entry keeps.
 const KEPT_BODY_CHARS: usize = 2000;
+
+/// What `principal` did now, as the audit log keeps it.
+pub(super) fn entry_by(principal: Principal, action: String, detail: String) -> AuditEntry {
+    AuditEntry {
+        at: OffsetDateTime::now_utc(),
+        actor: principal.name,
+        principal_id: Some(principal.principal_id),
+        role: Some(principal.role.as_str().to_owned()),
+        action,
+        detail,
+    }
+}
 
 /// Only a live staff principal's body is read here, and only after its
 /// token was checked: anyone else's request goes on untouched, so its
@@ -56,14 +68,7 @@ pub async fn record_staff_actions(State(state): State<AppState>, request: Reques
     let detail: String = String::from_utf8_lossy(&bytes).chars().take(KEPT_BODY_CHARS).collect();
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     if response.status().is_success() {
-        let entry = AuditEntry {
-            at: OffsetDateTime::now_utc(),
-            actor: principal.name,
-            principal_id: Some(principal.principal_id),
-            role: Some(principal.role.as_str().to_owned()),
-            action,
-            detail,
-        };
+        let entry = entry_by(principal, action, detail);
         if let Err(e) = state.store.record_audit(&entry).await {
             tracing::error!(error = %e, action = %entry.action, "writing the audit log failed");
         }

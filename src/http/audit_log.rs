@@ -35,6 +35,12 @@ pub async fn audit_log(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let principal = query.principal.as_deref().filter(|p| !p.is_empty());
+    if principal.is_some_and(|p| p.chars().count() > 64) {
+        return Err(ApiError::invalid(
+            "principal",
+            "须为 principal_id,至多 64 个字符 / must be a principal_id of at most 64 characters",
+        ));
+    }
     let role = query.role.as_deref().filter(|r| !r.is_empty());
     if role.is_some_and(|r| Role::parse(r).is_none()) {
         return Err(ApiError::invalid(
@@ -42,9 +48,6 @@ pub async fn audit_log(
             "须为 coordinator、department、auditor 或 service_desk / must be coordinator, department, auditor or service_desk",
         ));
     }
-    let limit = query.limit.unwrap_or(500);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid("limit", "须为 1 到 500 / must be 1 to 500"));
-    }
+    let limit = super::limits::listing_limit(query.limit, 500)?;
     Ok(Json(state.store.audit_log(principal, role, limit).await?))
 }

@@ -8,7 +8,7 @@ use super::list_entries::ListEntryView;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::standing::{Standing, standing};
-use crate::storage::{AuditEntry, Citizen};
+use crate::storage::Citizen;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
@@ -55,17 +55,8 @@ pub async fn citizen_standing(
     });
     let Standing { score, level, benefit_level, active } =
         standing(&state.store, &state.policy.thresholds, &citizen, now).await?;
-    state
-        .store
-        .record_audit(&AuditEntry {
-            at: now,
-            actor: principal.name,
-            principal_id: Some(principal.principal_id),
-            role: Some(principal.role.as_str().to_owned()),
-            action: format!("GET /v1/citizens/{citizen_id}/standing"),
-            detail: String::new(),
-        })
-        .await?;
+    let look_up = super::audit::entry_by(principal, format!("GET /v1/citizens/{citizen_id}/standing"), String::new());
+    state.store.record_audit(&look_up).await?;
     Ok(Json(CitizenStanding {
         citizen_id,
         known,

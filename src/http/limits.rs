@@ -17,6 +17,18 @@ const MAX_URI: usize = 8 * 1024;
 /// The most header bytes (names and values); more gets 431.
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
+/// The most rows one listing answers.
+pub const MAX_LISTING: u32 = 500;
+
+/// How many rows a listing answers: `default` when not asked, else 1 to [`MAX_LISTING`].
+pub fn listing_limit(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    let limit = asked.unwrap_or(default);
+    if !(1..=MAX_LISTING).contains(&limit) {
+        return Err(ApiError::invalid("limit", "须为 1 到 500 / must be 1 to 500"));
+    }
+    Ok(limit)
+}
+
 fn refused(status: StatusCode, code: &'static str, title: &'static str, detail: &str) -> Response {
     ApiError::Refused { status, code, title, detail: detail.to_owned() }.into_response()
 }

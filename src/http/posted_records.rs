@@ -39,15 +39,12 @@ impl PostedQuery {
         if asked.is_some_and(|s| !is_source(s)) {
             return Err(ApiError::invalid("source", "须为小写字母、数字和 - / must match ^[a-z][a-z0-9-]{1,63}$"));
         }
-        let limit = self.limit.unwrap_or(100);
-        if !(1..=500).contains(&limit) {
-            return Err(ApiError::invalid("limit", "须为 1 到 500 / must be 1 to 500"));
+        let citizen_id = self.citizen_id.as_deref().filter(|c| !c.is_empty());
+        if citizen_id.is_some_and(|c| c.chars().count() > 255) {
+            return Err(ApiError::invalid("citizen_id", "至多 255 个字符 / must be at most 255 characters"));
         }
-        Ok(Filter {
-            source: principal.readable_source(asked)?,
-            citizen_id: self.citizen_id.as_deref().filter(|c| !c.is_empty()),
-            limit,
-        })
+        let limit = super::limits::listing_limit(self.limit, 100)?;
+        Ok(Filter { source: principal.readable_source(asked)?, citizen_id, limit })
     }
 }
 

@@ -240,9 +240,6 @@ pub async fn recent(
     MerchantAuth(merchant, _): MerchantAuth,
     ApiQuery(query): ApiQuery<RecentQuery>,
 ) -> Result<Json<Vec<MerchantRedemption>>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid("limit", "须为 1 到 500 / must be 1 to 500"));
-    }
+    let limit = super::limits::listing_limit(query.limit, 50)?;
     Ok(Json(state.store.merchant_redemptions(&merchant.merchant_id, limit).await?))
 }

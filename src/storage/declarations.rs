@@ -173,9 +173,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let number = u64::try_from(row.int("citizen_number")?)
-            .map_err(|_| StoreError::Corrupt("a negative citizen number".into()))?;
-        Ok(Some((declaration(&row, now)?, CitizenNumber(number))))
+        Ok(Some((declaration(&row, now)?, super::rows::citizen_number(&row, "citizen_number")?)))
     }
 
     /// Decides a pending declaration and records an approval's score event

@@ -188,12 +188,7 @@ impl Store {
             .bind(repair_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            let number =
-                u64::try_from(r.int("citizen_number")?).map_err(|_| StoreError::Corrupt("citizen number".into()))?;
-            Ok((repair(&r, now)?, CitizenNumber(number)))
-        })
-        .transpose()
+        row.map(|r| Ok((repair(&r, now)?, super::rows::citizen_number(&r, "citizen_number")?))).transpose()
     }
 
     /// Decides a pending request and writes the decision's effect in the

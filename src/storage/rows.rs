@@ -62,11 +62,15 @@ impl StoredRow for AnyRow {
     }
 }
 
+/// A citizen's internal number; a negative one is corrupt.
+pub(crate) fn citizen_number(row: &impl StoredRow, column: &str) -> Result<CitizenNumber, StoreError> {
+    let number = row.int(column)?;
+    u64::try_from(number).map(CitizenNumber).map_err(|_| StoreError::Corrupt(format!("citizen number {number}")))
+}
+
 pub(crate) fn citizen(row: &impl StoredRow) -> Result<Citizen, StoreError> {
     Ok(Citizen {
-        number: CitizenNumber(
-            u64::try_from(row.int("number")?).map_err(|_| StoreError::Corrupt("citizen number".into()))?,
-        ),
+        number: citizen_number(row, "number")?,
         citizen_id: row.text("citizen_id")?,
         score_delta: row.int("score_delta")?,
         listed: row.flag("listed")?,
