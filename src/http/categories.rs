@@ -50,7 +50,7 @@ pub struct CategoryNames {
 
 /// The catalogue of 信易+ scenarios, with how many merchants each has.
 #[utoipa::path(get, path = "/v1/categories", tag = "public", responses((status = 200, body = Vec<CategoryView>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<CategoryView>>, ApiError> {
+pub async fn list_categories(State(state): State<AppState>) -> Result<Json<Vec<CategoryView>>, ApiError> {
     Ok(Json(state.store.categories().await?.into_iter().map(|(c, n)| CategoryView::of(c, n)).collect()))
 }
 
@@ -60,7 +60,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<CategoryView
     responses((status = 201, body = CategoryView),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "category_exists"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(
+pub async fn create_category(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     ApiJson(body): ApiJson<NewCategory>,
@@ -89,7 +89,7 @@ pub async fn create(
     responses((status = 200, body = CategoryView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn rename(
+pub async fn rename_category(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     Path(code): Path<String>,

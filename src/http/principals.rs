@@ -4,7 +4,7 @@
 use super::auth::CoordinatorAuth;
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
-use crate::auth::staff::create_principal;
+use crate::auth::staff;
 use crate::domain::principals::{NewPrincipal, Principal};
 use crate::storage::{Revocation, StoreError};
 use axum::Json;
@@ -73,14 +73,14 @@ pub struct PrincipalCreated {
     responses((status = 201, body = PrincipalCreated),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "name_taken"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(
+pub async fn create_principal(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     ApiJson(body): ApiJson<NewPrincipalRequest>,
 ) -> Result<(StatusCode, Json<PrincipalCreated>), ApiError> {
     let new = NewPrincipal::parse(&body.role, &body.name, body.source.as_deref(), body.max_delta)
         .map_err(|e| ApiError::invalid(e.field, e.message))?;
-    let (principal, token) = match create_principal(&state.store, &new, OffsetDateTime::now_utc()).await {
+    let (principal, token) = match staff::create_principal(&state.store, &new, OffsetDateTime::now_utc()).await {
         Ok(created) => created,
         Err(StoreError::AlreadyExists(_)) => {
             return Err(ApiError::Refused {
@@ -98,7 +98,7 @@ pub async fn create(
 /// Every staff principal, live and revoked, oldest first; never a token.
 #[utoipa::path(get, path = "/v1/principals", tag = "coordinator", security(("coordinator" = [])),
     responses((status = 200, body = Vec<PrincipalView>)))]
-pub async fn list(
+pub async fn list_principals(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
 ) -> Result<Json<Vec<PrincipalView>>, ApiError> {
@@ -112,7 +112,7 @@ pub async fn list(
     responses((status = 200, body = PrincipalView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "already_revoked")))]
-pub async fn revoke(
+pub async fn revoke_principal(
     State(state): State<AppState>,
     CoordinatorAuth(_): CoordinatorAuth,
     Path(principal_id): Path<String>,
