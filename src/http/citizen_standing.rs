@@ -47,6 +47,8 @@ pub async fn citizen_standing(
     let now = OffsetDateTime::now_utc();
     let found = state.store.citizen_by_id(&citizen_id).await?;
     let known = found.is_some();
+    // A resident without a record stands where a new one would: the base
+    // score and no list entry (number 0 is never read: nothing is listed).
     let citizen = found.unwrap_or(Citizen {
         number: crate::citizen_handle::CitizenNumber(0),
         citizen_id: citizen_id.clone(),

@@ -14,6 +14,7 @@ mod disputes;
 mod headers;
 mod health;
 mod keys;
+mod ledger;
 mod limits;
 mod list_entries;
 mod me;
@@ -138,6 +139,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(posted_records::list_entries))
         .routes(routes!(citizen_standing::citizen_standing))
         .routes(routes!(reports::reductions))
+        .routes(routes!(ledger::ledger))
         .routes(routes!(statements::own_statement))
         .routes(routes!(statements::merchant_statement))
 }

@@ -90,6 +90,13 @@ async fn an_auditor_reads_the_books_and_cannot_write_anything() {
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let statement = format!("/v1/merchants/{}/statements/2026-11-30", shop.merchant_id);
     assert_eq!(server.get(token, &statement).await.status(), 200);
+    app.citizen_with_score(&coordinator, "resident-9", 650).await;
+    let code = app.code_text("resident-9").await;
+    assert_eq!(app.redeem_code(&shop, &code, 20_000).await.status(), 201);
+    let ledger: Value = server.get(token, "/v1/ledger?after_seq=0&limit=10").await.json().await.unwrap();
+    assert_eq!((ledger[0]["seq"].as_i64(), ledger[0]["kind"].as_str()), (Some(1), Some("redemption")));
+    assert_eq!(ledger[0]["prev_hash"].as_str().unwrap().len(), 64);
+    assert!(ledger[0].get("citizen_id").is_none() && ledger[0]["citizen_pseudonym"].is_string());
     for path in ["/v1/disputes", "/v1/repairs", "/v1/list-entries", "/v1/score-events", "/v1/audit", "/v1/merchants"] {
         assert_eq!(server.get(token, path).await.status(), 200, "{path}");
     }
