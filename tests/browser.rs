@@ -78,6 +78,18 @@ impl Browser {
         panic!("#{id} never showed {expected:?}; it shows {text:?}");
     }
 
+    /// Waits for an element on a page that is still navigating: a find
+    /// the navigation aborts is tried again, not taken as an answer.
+    async fn wait_through_navigation(&self, css: &str) {
+        for _ in 0..100 {
+            if self.client.find(Locator::Css(css)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never appeared");
+    }
+
     async fn save_screenshot(&self, name: &str) -> PathBuf {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
@@ -238,7 +250,8 @@ async fn a_citizen_finds_where_the_code_works_and_opens_the_printable_statement(
     browser.save_screenshot("citizen-directory").await;
 
     browser.client.find(Locator::Id("open-statement")).await.unwrap().click().await.unwrap();
-    browser.client.wait().for_element(Locator::Css("p.jws")).await.unwrap();
+    // The statement opens as a new document (a blob: URL).
+    browser.wait_through_navigation("p.jws").await;
     let page = browser.client.source().await.unwrap();
     assert!(page.contains("信用报告") && page.contains("<svg"), "the printable statement with its QR");
     browser.save_screenshot("statement").await;
