@@ -4,9 +4,7 @@
 use super::score_event::FieldError;
 use super::text::visible_text;
 
-/// A category's code: `^[a-z][a-z0-9_]{1,31}$`, e.g. `gov_service`.
-pub const CODE_PATTERN: &str = "^[a-z][a-z0-9_]{1,31}$";
-
+/// A category's code, `^[a-z][a-z0-9_]{1,31}$`, e.g. `gov_service`.
 pub fn is_code(text: &str) -> bool {
     super::text::is_slug(text, (2, 32), '_')
 }

@@ -61,9 +61,7 @@ impl Role {
     }
 }
 
-/// A department's score-event source: `civil-affairs`, `health`, `utilities`.
-pub const SOURCE_PATTERN: &str = "^[a-z][a-z0-9-]{1,63}$";
-
+/// A department's score-event source, `^[a-z][a-z0-9-]{1,63}$`: `civil-affairs`, `health`, `utilities`.
 pub fn is_source(text: &str) -> bool {
     super::text::is_slug(text, (2, 64), '-')
 }
