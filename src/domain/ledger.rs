@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 /// The hash before the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Redemption,
     Reversal,
@@ -33,9 +34,10 @@ impl EntryKind {
 
 /// One ledger entry. Amounts are fen and always positive; a reversal undoes
 /// the redemption it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub kind: EntryKind,
     pub redemption_id: String,
