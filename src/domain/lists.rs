@@ -65,9 +65,10 @@ pub struct ListEntry {
     pub end_reason: Option<String>,
 }
 
-/// A list entry that passed every field check.
+/// A list entry that passed every field check, and whether its sender
+/// named its start (else it starts when first recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewListEntry(ListEntry);
+pub struct NewListEntry(ListEntry, bool);
 
 impl NewListEntry {
     /// `starts_at` defaults to `now`; `ends_at`, when given, is after it.
@@ -84,25 +85,43 @@ impl NewListEntry {
             .ok_or_else(|| FieldError {
                 field: "list", message: "must be black or red / 须为 black 或 red".into()
             })?;
+        let start_given = starts_at.is_some();
         let starts_at = starts_at.unwrap_or(now);
         if ends_at.is_some_and(|end| end <= starts_at) {
             return Err(FieldError {
                 field: "ends_at", message: "must be after starts_at / 须晚于 starts_at".into()
             });
         }
-        Ok(NewListEntry(ListEntry {
-            entry_id: checked_text("entry_id", entry_id, MAX_ID_LEN)?,
-            citizen_id: checked_text("citizen_id", citizen_id, MAX_ID_LEN)?,
-            list,
-            reason: checked_text("reason", reason, MAX_TEXT_LEN)?,
-            source: checked_text("source", source, MAX_ID_LEN)?,
-            window: ListWindow { starts_at, ends_at, ended_at: None },
-            end_reason: None,
-        }))
+        Ok(NewListEntry(
+            ListEntry {
+                entry_id: checked_text("entry_id", entry_id, MAX_ID_LEN)?,
+                citizen_id: checked_text("citizen_id", citizen_id, MAX_ID_LEN)?,
+                list,
+                reason: checked_text("reason", reason, MAX_TEXT_LEN)?,
+                source: checked_text("source", source, MAX_ID_LEN)?,
+                window: ListWindow { starts_at, ends_at, ended_at: None },
+                end_reason: None,
+            },
+            start_given,
+        ))
     }
 
     pub fn entry(&self) -> &ListEntry {
         &self.0
+    }
+
+    /// The entry as it would be stored beside `earlier`, recorded before
+    /// under the same id: a repeat that named no start takes the earlier
+    /// start, so sending the same thing again later is a repeat and not a
+    /// conflict (the start was "when first recorded" both times).
+    pub fn beside(&self, earlier: Option<&ListEntry>) -> ListEntry {
+        match earlier {
+            Some(earlier) if !self.1 => ListEntry {
+                window: ListWindow { starts_at: earlier.window.starts_at, ..self.0.window },
+                ..self.0.clone()
+            },
+            _ => self.0.clone(),
+        }
     }
 }
 
@@ -148,6 +167,17 @@ mod tests {
         assert_eq!(benefit_level(CreditLevel::A, std::slice::from_ref(&red)), CreditLevel::AA);
         assert_eq!(benefit_level(CreditLevel::AAA, &[red]), CreditLevel::AAA);
         assert_eq!(benefit_level(CreditLevel::A, &[]), CreditLevel::A);
+    }
+
+    #[test]
+    fn a_repeat_without_a_start_takes_the_first_start_and_one_with_a_start_keeps_its_own() {
+        let later = NOW + time::Duration::hours(1);
+        let first = NewListEntry::parse("e", "c", "red", "r", "s", (None, None), NOW).unwrap().entry().clone();
+        let again = NewListEntry::parse("e", "c", "red", "r", "s", (None, None), later).unwrap();
+        assert!(again.beside(Some(&first)).same_content_as(&first));
+        assert!(!again.entry().same_content_as(&first), "alone, the repeat starts later");
+        let dated = NewListEntry::parse("e", "c", "red", "r", "s", (Some(later), None), later).unwrap();
+        assert!(!dated.beside(Some(&first)).same_content_as(&first));
     }
 
     #[test]

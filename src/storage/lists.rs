@@ -51,12 +51,8 @@ impl Store {
                 .await?;
         let stored: HashMap<String, ListEntry> =
             stored.iter().map(|r| list_entry(r).map(|e| (e.entry_id.clone(), e))).collect::<Result<_, _>>()?;
-        let plan = idempotent::plan(
-            entries.iter().map(NewListEntry::entry),
-            &stored,
-            |e| &e.entry_id,
-            ListEntry::same_content_as,
-        );
+        let entries: Vec<ListEntry> = entries.iter().map(|e| e.beside(stored.get(&e.entry().entry_id))).collect();
+        let plan = idempotent::plan(entries.iter(), &stored, |e| &e.entry_id, ListEntry::same_content_as);
         let citizen_ids: Vec<&str> = plan.fresh.iter().map(|e| e.citizen_id.as_str()).collect();
         super::citizens::create_missing_citizens(&mut tx, d, &citizen_ids, now).await?;
         let rows: Vec<_> = plan
