@@ -1,13 +1,15 @@
-//! The credit-code format, version 1: the one place its layout is written in
-//! code. `docs/credit-code.md` is the same layout in prose, with test vectors.
+//! The credit-code format, versions 1 (phone) and 2 (paper): the one place
+//! its layout is written in code. `docs/credit-code.md` is the same layout
+//! in prose, with test vectors.
 //!
 //! ```text
 //! offset len field
-//!      0   1 version        (0x01)
+//!      0   1 version        (0x01 phone code, 0x02 paper code)
 //!      1   8 short key id   (first 8 bytes of the key's RFC 7638 thumbprint)
 //!      9   1 level rank     (1..=5)
 //!     10   4 issued_at      (Unix seconds, big-endian u32)
-//!     14   2 lifetime       (seconds, big-endian u16, 1..=300)
+//!     14   2 lifetime       (big-endian u16: phone, seconds 1..=300;
+//!                            paper, minutes 1..=40320, i.e. 28 days)
 //!     16  16 citizen handle (opaque to everyone but the service)
 //!     32  64 Ed25519 signature over SIGNING_CONTEXT || bytes 0..32
 //! ```
@@ -22,7 +24,9 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use time::OffsetDateTime;
 
+/// The phone code's version byte; [`CodeMedium::version`] gives each medium's.
 pub const FORMAT_VERSION: u8 = 1;
+pub const PAPER_FORMAT_VERSION: u8 = 2;
 /// Marks the text as a xinyi code; every character is in the QR alphanumeric set.
 pub const TEXT_PREFIX: &str = "XY:";
 /// Domain separation: these bytes precede the payload in the signed message,
@@ -40,20 +44,103 @@ const LIFETIME_AT: usize = ISSUED_AT_AT + 4;
 const HANDLE_AT: usize = LIFETIME_AT + 2;
 const SIGNED_MESSAGE_LEN: usize = SIGNING_CONTEXT.len() + PAYLOAD_LEN;
 
-/// How long a code is valid after it is issued: 1 to 300 seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CodeLifetime(u16);
+/// What a code is shown on. The version byte says it, so a terminal knows
+/// before any key is looked up; both have the same 96-byte layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeMedium {
+    /// A phone's screen: a fresh code every minute or so.
+    Phone,
+    /// A printed sheet (纸质信用码) for a resident without a phone: each
+    /// code is single-use and lives up to 28 days.
+    Paper,
+}
 
-impl CodeLifetime {
-    pub const DEFAULT: CodeLifetime = CodeLifetime(90);
-    pub const MAX: CodeLifetime = CodeLifetime(300);
-
-    pub const fn from_secs(secs: u64) -> Option<CodeLifetime> {
-        if secs >= 1 && secs <= Self::MAX.0 as u64 { Some(CodeLifetime(secs as u16)) } else { None }
+impl CodeMedium {
+    pub const fn version(self) -> u8 {
+        match self {
+            CodeMedium::Phone => FORMAT_VERSION,
+            CodeMedium::Paper => PAPER_FORMAT_VERSION,
+        }
     }
 
-    pub const fn secs(self) -> u16 {
-        self.0
+    pub const fn from_version(version: u8) -> Option<CodeMedium> {
+        match version {
+            FORMAT_VERSION => Some(CodeMedium::Phone),
+            PAPER_FORMAT_VERSION => Some(CodeMedium::Paper),
+            _ => None,
+        }
+    }
+
+    /// `phone` or `paper`, as reports and answers say it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CodeMedium::Phone => "phone",
+            CodeMedium::Paper => "paper",
+        }
+    }
+
+    /// Seconds one unit of the lifetime field counts on this medium.
+    const fn unit_secs(self) -> u32 {
+        match self {
+            CodeMedium::Phone => 1,
+            CodeMedium::Paper => 60,
+        }
+    }
+
+    /// The largest lifetime field this medium allows.
+    const fn max_units(self) -> u16 {
+        match self {
+            CodeMedium::Phone => 300,
+            CodeMedium::Paper => 28 * 24 * 60,
+        }
+    }
+}
+
+/// How long a code is valid after it is issued: a phone code 1 to 300
+/// seconds, a paper code 1 minute to 28 days, in whole minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CodeLifetime {
+    medium_is_paper: bool,
+    units: u16,
+}
+
+impl CodeLifetime {
+    pub const DEFAULT: CodeLifetime = CodeLifetime { medium_is_paper: false, units: 90 };
+    /// The longest a phone code lives.
+    pub const MAX: CodeLifetime = CodeLifetime { medium_is_paper: false, units: CodeMedium::Phone.max_units() };
+    /// The longest a paper code lives: 28 days.
+    pub const PAPER_MAX: CodeLifetime = CodeLifetime { medium_is_paper: true, units: CodeMedium::Paper.max_units() };
+
+    /// A phone code's lifetime, 1 to 300 seconds.
+    pub const fn from_secs(secs: u64) -> Option<CodeLifetime> {
+        CodeLifetime::from_units(CodeMedium::Phone, secs)
+    }
+
+    /// A paper code's lifetime, 1 to 40,320 minutes (28 days).
+    pub const fn paper_from_minutes(minutes: u64) -> Option<CodeLifetime> {
+        CodeLifetime::from_units(CodeMedium::Paper, minutes)
+    }
+
+    const fn from_units(medium: CodeMedium, units: u64) -> Option<CodeLifetime> {
+        if units >= 1 && units <= medium.max_units() as u64 {
+            Some(CodeLifetime { medium_is_paper: matches!(medium, CodeMedium::Paper), units: units as u16 })
+        } else {
+            None
+        }
+    }
+
+    pub const fn medium(self) -> CodeMedium {
+        if self.medium_is_paper { CodeMedium::Paper } else { CodeMedium::Phone }
+    }
+
+    /// The whole lifetime in seconds.
+    pub const fn secs(self) -> u32 {
+        self.units as u32 * self.medium().unit_secs()
+    }
+
+    /// The lifetime field as written in the code.
+    const fn units(self) -> u16 {
+        self.units
     }
 }
 
@@ -75,7 +162,7 @@ impl fmt::Debug for CitizenHandle {
     }
 }
 
-/// What the service puts in a code.
+/// What the service puts in a code. The lifetime says the medium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeClaims {
     pub level: CreditLevel,
@@ -111,11 +198,11 @@ impl CodeSigner {
         let issued_at = u32::try_from(claims.issued_at.unix_timestamp())
             .map_err(|_| IssueError::IssuedAtOutOfRange(claims.issued_at))?;
         let mut code = [0u8; CODE_LEN];
-        code[0] = FORMAT_VERSION;
+        code[0] = claims.lifetime.medium().version();
         code[KEY_ID_AT..LEVEL_AT].copy_from_slice(&self.key_id.short());
         code[LEVEL_AT] = claims.level.rank();
         code[ISSUED_AT_AT..LIFETIME_AT].copy_from_slice(&issued_at.to_be_bytes());
-        code[LIFETIME_AT..HANDLE_AT].copy_from_slice(&claims.lifetime.secs().to_be_bytes());
+        code[LIFETIME_AT..HANDLE_AT].copy_from_slice(&claims.lifetime.units().to_be_bytes());
         code[HANDLE_AT..PAYLOAD_LEN].copy_from_slice(&claims.handle.0);
         let payload: &[u8; PAYLOAD_LEN] = code[..PAYLOAD_LEN].try_into().expect("fixed layout");
         let signature = self.key.sign(&signed_message(payload));
@@ -145,19 +232,20 @@ impl DecodedCode {
         let body =
             text.trim().strip_prefix(TEXT_PREFIX).ok_or(VerifyError::Malformed("the text does not start with XY:"))?;
         let bytes = base45::decode(body).map_err(|_| VerifyError::Malformed("not Base45"))?;
-        match bytes.first() {
+        let medium = match bytes.first() {
             None => return Err(VerifyError::Malformed("empty")),
-            Some(&FORMAT_VERSION) => {}
-            Some(&other) => return Err(VerifyError::UnsupportedVersion(other)),
-        }
-        let bytes: [u8; CODE_LEN] =
-            bytes.try_into().map_err(|_| VerifyError::Malformed("wrong length for version 1"))?;
+            Some(&version) => CodeMedium::from_version(version).ok_or(VerifyError::UnsupportedVersion(version))?,
+        };
+        let bytes: [u8; CODE_LEN] = bytes.try_into().map_err(|_| VerifyError::Malformed("wrong length"))?;
         if CreditLevel::from_rank(bytes[LEVEL_AT]).is_none() {
             return Err(VerifyError::Malformed("level rank outside 1–5"));
         }
         let lifetime = u16::from_be_bytes([bytes[LIFETIME_AT], bytes[LIFETIME_AT + 1]]);
-        if CodeLifetime::from_secs(lifetime.into()).is_none() {
-            return Err(VerifyError::Malformed("lifetime outside 1–300 s"));
+        if CodeLifetime::from_units(medium, lifetime.into()).is_none() {
+            return Err(VerifyError::Malformed(match medium {
+                CodeMedium::Phone => "lifetime outside 1–300 s",
+                CodeMedium::Paper => "lifetime outside 1–40320 min",
+            }));
         }
         let (payload, signature) = bytes.split_at(PAYLOAD_LEN);
         Ok(DecodedCode {
@@ -179,8 +267,13 @@ impl DecodedCode {
         u32::from_be_bytes(bytes).into()
     }
 
+    pub(crate) fn medium(&self) -> CodeMedium {
+        CodeMedium::from_version(self.payload[0]).expect("checked in parse")
+    }
+
     pub(crate) fn lifetime_secs(&self) -> i64 {
-        u16::from_be_bytes([self.payload[LIFETIME_AT], self.payload[LIFETIME_AT + 1]]).into()
+        let units = u16::from_be_bytes([self.payload[LIFETIME_AT], self.payload[LIFETIME_AT + 1]]);
+        i64::from(units) * i64::from(self.medium().unit_secs())
     }
 
     pub(crate) fn handle(&self) -> CitizenHandle {

@@ -32,7 +32,7 @@ mod report;
 pub mod statement;
 mod verify;
 
-pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeSigner, IssueError};
+pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeMedium, CodeSigner, IssueError};
 pub use error::VerifyError;
 pub use key_id::{KeyId, SHORT_KEY_ID_LEN};
 pub use key_set::{JsonWebKeySet, KeySetError, PublishedKey, TrustedKeys};

@@ -10,6 +10,8 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifiedCodeReport {
     pub ok: bool,
+    /// `phone` or `paper`.
+    pub medium: &'static str,
     pub level: u8,
     pub level_name: &'static str,
     #[serde(with = "time::serde::rfc3339")]
@@ -25,6 +27,7 @@ impl From<&VerifiedCode> for VerifiedCodeReport {
     fn from(code: &VerifiedCode) -> Self {
         VerifiedCodeReport {
             ok: true,
+            medium: code.medium.as_str(),
             level: code.level.rank(),
             level_name: code.level.name(),
             issued_at: code.issued_at,

@@ -1,6 +1,6 @@
 //! Offline verification of a scanned code against the published keys.
 
-use crate::credit_code::{CitizenHandle, CodeId, DecodedCode};
+use crate::credit_code::{CitizenHandle, CodeId, CodeMedium, DecodedCode};
 use crate::error::VerifyError;
 use crate::key_id::KeyId;
 use crate::key_set::TrustedKeys;
@@ -15,6 +15,8 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::seconds(30);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCode {
     pub version: u8,
+    /// A phone's screen or a printed sheet (version 1 or 2).
+    pub medium: CodeMedium,
     pub level: CreditLevel,
     pub issued_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -70,7 +72,8 @@ impl Verifier {
             return Err(VerifyError::Expired { expired_at: expires_at });
         }
         Ok(VerifiedCode {
-            version: crate::credit_code::FORMAT_VERSION,
+            version: code.medium().version(),
+            medium: code.medium(),
             level: code.level(),
             issued_at,
             expires_at,

@@ -21,7 +21,12 @@ struct ValidVector {
     level: u8,
     #[serde(with = "time::serde::rfc3339")]
     issued_at: OffsetDateTime,
-    lifetime_secs: u64,
+    /// `phone` (the default) or `paper`.
+    #[serde(default = "phone")]
+    medium: String,
+    /// A phone code's lifetime field is seconds; a paper code's, minutes.
+    lifetime_secs: Option<u64>,
+    lifetime_minutes: Option<u64>,
     handle_hex: String,
     payload_hex: String,
     signature_hex: String,
@@ -38,6 +43,18 @@ struct InvalidVector {
     #[serde(with = "time::serde::rfc3339")]
     now: OffsetDateTime,
     error: String,
+}
+
+fn phone() -> String {
+    "phone".into()
+}
+
+fn lifetime(vector: &ValidVector) -> CodeLifetime {
+    match (vector.medium.as_str(), vector.lifetime_secs, vector.lifetime_minutes) {
+        ("phone", Some(secs), None) => CodeLifetime::from_secs(secs).unwrap(),
+        ("paper", None, Some(minutes)) => CodeLifetime::paper_from_minutes(minutes).unwrap(),
+        other => panic!("a vector names its medium and that medium's lifetime field, not {other:?}"),
+    }
 }
 
 fn vectors() -> Vectors {
@@ -63,7 +80,7 @@ fn signing_the_documented_fields_gives_the_documented_text() {
         let claims = CodeClaims {
             level: CreditLevel::from_rank(vector.level).unwrap(),
             issued_at: vector.issued_at,
-            lifetime: CodeLifetime::from_secs(vector.lifetime_secs).unwrap(),
+            lifetime: lifetime(vector),
             handle: CitizenHandle(hex::decode(&vector.handle_hex).unwrap().try_into().unwrap()),
         };
         let text = signer.sign(&claims).unwrap();
@@ -81,6 +98,8 @@ fn the_documented_codes_verify_to_their_documented_fields() {
     for vector in &v.valid {
         let code = verifier.verify(&vector.code, vector.issued_at).unwrap();
         assert_eq!(code.level.rank(), vector.level);
+        assert_eq!(code.medium.as_str(), vector.medium);
+        assert_eq!(code.version, code.medium.version());
         assert_eq!(code.issued_at, vector.issued_at);
         assert_eq!(code.expires_at, vector.expires_at);
         assert_eq!(code.code_id.to_hex(), vector.code_id);
@@ -107,4 +126,12 @@ fn the_first_vector_is_still_valid_one_second_before_expiry_plus_skew() {
     assert!(verifier.verify(&first.code, last_valid_second).is_ok());
     let first_valid_second = first.issued_at - DEFAULT_CLOCK_SKEW;
     assert!(verifier.verify(&first.code, first_valid_second).is_ok());
+}
+
+#[test]
+fn the_vectors_cover_both_media() {
+    let v = vectors();
+    for medium in ["phone", "paper"] {
+        assert!(v.valid.iter().filter(|c| c.medium == medium).count() >= 2, "two valid {medium} vectors at least");
+    }
 }

@@ -6,7 +6,7 @@ use common::*;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use xinyi_merchant_sdk::CreditLevel;
+use xinyi_merchant_sdk::{CitizenHandle, CodeClaims, CodeLifetime, CodeSigner, CreditLevel};
 
 /// `cargo test` builds the examples beside the test binaries.
 fn verify_binary() -> PathBuf {
@@ -45,7 +45,26 @@ fn a_valid_code_prints_its_level_and_exits_zero() {
     assert_eq!(status, 0);
     assert_eq!(json["ok"], true);
     assert_eq!(json["level"], 4);
+    assert_eq!(json["medium"], "phone");
     assert_eq!(json["expires_at"], "2026-11-28T08:01:30Z");
+}
+
+#[test]
+fn a_paper_code_prints_medium_paper_and_stays_valid_for_weeks() {
+    let keys = key_file();
+    let claims = CodeClaims {
+        level: CreditLevel::A,
+        issued_at: ISSUED_AT,
+        lifetime: CodeLifetime::paper_from_minutes(28 * 24 * 60).unwrap(),
+        handle: CitizenHandle([2; 16]),
+    };
+    let text = CodeSigner::new(signing_key(1)).sign(&claims).unwrap();
+    let keys = keys.path().to_str().unwrap();
+    let (status, json) = run(&["--keys", keys, "--at", "2026-12-20T08:00:00Z", &text], None);
+    assert_eq!((status, &json["medium"], &json["level"]), (0, &"paper".into(), &3.into()), "{json}");
+    assert_eq!(json["expires_at"], "2026-12-26T08:00:00Z");
+    let (status, json) = run(&["--keys", keys, "--at", "2026-12-26T08:00:30Z", &text], None);
+    assert_eq!((status, &json["error"]), (1, &"expired".into()));
 }
 
 #[test]
