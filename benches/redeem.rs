@@ -73,6 +73,8 @@ fn attempt(n: u64) -> RedemptionAttempt {
         now,
         offline: false,
         terminal: Terminal { key_id: "key_bench".into(), label: "till 1".into(), offline: false },
+        medium: xinyi_merchant_sdk::CodeMedium::Phone,
+        thresholds: Default::default(),
     }
 }
 

@@ -210,7 +210,7 @@ pub struct RedemptionRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "redemption_id": "red_8c1d2e3f4a5b6c7d8e9f", "level": {"rank": 4, "name": "AA"}, "amount_fen": 15000,
-    "discount_fen": 2000, "payable_fen": 13000, "ledger_seq": 1042, "terminal": "front desk"})))]
+    "discount_fen": 2000, "payable_fen": 13000, "ledger_seq": 1042, "terminal": "front desk", "medium": "phone"})))]
 pub struct Redemption {
     pub redemption_id: String,
     pub level: LevelView,
@@ -222,6 +222,19 @@ pub struct Redemption {
     /// redemptions recorded before terminals were kept.
     #[serde(default)]
     pub terminal: Option<String>,
+    /// What the code was shown on: `phone` or `paper` (纸质信用码).
+    #[serde(default = "phone")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(phone|paper)$"))]
+    pub medium: String,
+    /// The level the code carried, when the level applied (`level`) is
+    /// lower: a paper code is honoured at the citizen's current level when
+    /// that has fallen since the sheet was printed. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_level: Option<LevelView>,
+}
+
+fn phone() -> String {
+    "phone".into()
 }
 
 /// The answer to `POST /v1/redemptions/quote`: what the same request would

@@ -141,7 +141,13 @@ impl ListEntry {
 /// The level a citizen's codes carry: the score's, one more while on the
 /// red list (at most AAA).
 pub fn benefit_level(score_level: CreditLevel, active: &[ListEntry]) -> CreditLevel {
-    if active.iter().any(|e| e.list == ListKind::Red) { score_level.next().unwrap_or(score_level) } else { score_level }
+    benefit_level_of(score_level, active.iter().any(|e| e.list == ListKind::Red))
+}
+
+/// The same rule, for a caller that knows only whether the citizen is on
+/// the red list now.
+pub fn benefit_level_of(score_level: CreditLevel, on_red_list: bool) -> CreditLevel {
+    if on_red_list { score_level.next().unwrap_or(score_level) } else { score_level }
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub enum Refusal {
     ScannedBeforeIssue,
     /// The citizen is on the black list now.
     CitizenBlacklisted,
+    /// A paper code whose sheet was revoked (reported lost).
+    SheetRevoked,
 }
 
 impl Refusal {
@@ -62,6 +64,7 @@ impl Refusal {
             Refusal::OfflineNotAllowed => "offline_not_allowed",
             Refusal::ScannedBeforeIssue => "scanned_before_issue",
             Refusal::CitizenBlacklisted => "citizen_blacklisted",
+            Refusal::SheetRevoked => "sheet_revoked",
         }
     }
 }

@@ -4,17 +4,19 @@
 //! order against the state as the batch has changed it, writes the whole
 //! batch in one transaction, and answers every caller only after the commit.
 
+mod paper;
 mod plan;
 mod quote;
 mod writer;
 
 use crate::citizen_handle::CitizenNumber;
+use crate::domain::levels::LevelThresholds;
 use crate::domain::redemption::Refusal;
 use crate::storage::{Dispute, SharedStore, Terminal};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::{mpsc, oneshot};
-use xinyi_merchant_sdk::CreditLevel;
 use xinyi_merchant_sdk::api::{Redemption, VoidedRedemption};
+use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 
 pub use plan::CITIZEN_PART_CAPACITY;
 pub use quote::quote;
@@ -42,6 +44,10 @@ pub struct RedemptionAttempt {
     pub offline: bool,
     /// The terminal recording it.
     pub terminal: Terminal,
+    /// A phone's code, or a printed sheet's (whose level the citizen's
+    /// current one caps, by `thresholds`).
+    pub medium: CodeMedium,
+    pub thresholds: LevelThresholds,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

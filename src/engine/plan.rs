@@ -13,6 +13,7 @@ use crate::storage::{
 };
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
+use xinyi_merchant_sdk::CreditLevel;
 use xinyi_merchant_sdk::api::{LimitPeriod, Redemption, VoidedRedemption};
 
 /// Citizens per rollup part: a batch rewrites at most this many (1 KiB)
@@ -44,7 +45,9 @@ pub(super) fn wanted<'c>(commands: &[&'c Command]) -> Wanted<'c> {
                 for period in LIMIT_PERIODS {
                     keys.usage.push((a.offer_id.clone(), a.citizen.0 as i64, period_key(period, a.scanned_at)));
                 }
-                keys.rollups.push(rollup_key(a.now, &a.merchant_id, &a.offer_id, a.level.rank()));
+                for level in super::paper::possible_levels(a) {
+                    keys.rollups.push(rollup_key(a.now, &a.merchant_id, &a.offer_id, level));
+                }
             }
             Command::Void { redemption_id, .. } => wanted.redemption_ids.push(redemption_id),
             Command::Resolve { dispute_id, .. } => wanted.dispute_ids.push(dispute_id),
@@ -95,13 +98,21 @@ pub(super) fn plan(commands: &[&Command], reads: BatchReads) -> Planned {
     planner.planned
 }
 
-/// Every rule, against the state as the batch has changed it: the
-/// discount, and the period the citizen's limit counts it in.
-pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<(i64, Option<String>), Refusal> {
+/// What a redemption that passes every rule comes to.
+pub(super) struct Checked {
+    pub discount_fen: i64,
+    /// The period the citizen's limit counts it in.
+    pub period: Option<String>,
+    /// The level it was decided at (a paper code's may be lower than its own).
+    pub level: CreditLevel,
+}
+
+/// Every rule, against the state as the batch has changed it.
+pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<Checked, Refusal> {
     if reads.used_codes.contains(&a.code_id) {
         return Err(Refusal::CodeUsed);
     }
-    if !reads.citizens.contains(&(a.citizen.0 as i64)) {
+    if !reads.citizens.contains_key(&(a.citizen.0 as i64)) {
         return Err(Refusal::UnknownCitizen);
     }
     // Checked now, not when the code was issued: a code issued before the
@@ -112,8 +123,9 @@ pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<(i64, O
     let offer = reads.offers.get(&a.offer_id).ok_or(Refusal::OfferNotFound)?;
     let key = usage_key(a, offer);
     let used = key.as_ref().map_or(0, |k| reads.usage.get(k).copied().unwrap_or(0));
-    let decision = decide(offer, &a.merchant_id, a.level, a.amount_fen, a.scanned_at, used)?;
-    Ok((decision.discount_fen, key.map(|(_, _, period)| period)))
+    let level = super::paper::applied_level(reads, a)?;
+    let decision = decide(offer, &a.merchant_id, level, a.amount_fen, a.scanned_at, used)?;
+    Ok(Checked { discount_fen: decision.discount_fen, period: key.map(|(_, _, period)| period), level })
 }
 
 struct Planner {
@@ -133,7 +145,7 @@ impl Planner {
                 RedeemOutcome::Refused(Refusal::IdempotencyMismatch)
             };
         }
-        let (discount_fen, period) = match check(&self.reads, a) {
+        let Checked { discount_fen, period, level } = match check(&self.reads, a) {
             Ok(ok) => ok,
             Err(refusal) => return RedeemOutcome::Refused(refusal),
         };
@@ -148,7 +160,7 @@ impl Planner {
                 category: a.merchant_category.clone(),
                 district: a.merchant_district.clone(),
                 offer_id: a.offer_id.clone(),
-                level: a.level.rank(),
+                level: level.rank(),
                 citizen_pseudonym: a.citizen_pseudonym.clone(),
                 amount_fen: a.amount_fen,
                 discount_fen,
@@ -161,12 +173,14 @@ impl Planner {
         );
         let answer = Redemption {
             redemption_id: a.redemption_id.clone(),
-            level: a.level.into(),
+            level: level.into(),
             amount_fen: a.amount_fen,
             discount_fen,
             payable_fen,
             ledger_seq: entry.seq,
             terminal: Some(a.terminal.label.clone()),
+            medium: a.medium.as_str().to_owned(),
+            code_level: (level < a.level).then(|| a.level.into()),
         };
         self.record_redemption(a, &entry, period);
         self.reads.idempotency.insert(idempotency, (a.request_hash.clone(), answer.clone()));
@@ -183,7 +197,7 @@ impl Planner {
             merchant_id: a.merchant_id.clone(),
             offer_id: a.offer_id.clone(),
             citizen_number: a.citizen.0 as i64,
-            level: a.level.rank(),
+            level: entry.level,
             amount_fen: a.amount_fen,
             discount_fen: entry.discount_fen,
             payable_fen: entry.payable_fen,
@@ -207,6 +221,8 @@ impl Planner {
             voided: None,
             terminal: a.terminal.clone(),
             offline: a.offline,
+            medium: a.medium,
+            code_level: (entry.level < a.level.rank()).then_some(a.level.rank()),
         });
     }
 

@@ -3,10 +3,11 @@
 use super::*;
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::ledger::{ChainWalker, GENESIS_HASH};
+use crate::domain::levels::LevelThresholds;
 use crate::domain::offers::OfferRules;
 use crate::storage::{Dispute, Terminal};
 use time::macros::datetime;
-use xinyi_merchant_sdk::CreditLevel;
+use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 
 const NOW: OffsetDateTime = datetime!(2026-11-28 08:00 UTC);
 
@@ -43,7 +44,13 @@ fn attempt(n: u64, code: &str, citizen: u64, amount_fen: i64) -> RedemptionAttem
         now: NOW,
         offline: false,
         terminal: till(),
+        medium: CodeMedium::Phone,
+        thresholds: LevelThresholds::default(),
     }
+}
+
+fn paper(n: u64, code: &str, citizen: u64) -> RedemptionAttempt {
+    RedemptionAttempt { medium: CodeMedium::Paper, ..attempt(n, code, citizen, 10_000) }
 }
 
 fn till() -> Terminal {
@@ -52,7 +59,8 @@ fn till() -> Terminal {
 
 fn reads(offer: StoredOffer) -> BatchReads {
     BatchReads {
-        citizens: (1..=10).collect(),
+        // Every citizen at 650 points: level AA, what `attempt` carries.
+        citizens: (1..=10).map(|n| (n, 150)).collect(),
         offers: [(offer.offer_id.clone(), offer)].into(),
         ledger_head: (0, GENESIS_HASH.into()),
         ..Default::default()
@@ -220,4 +228,74 @@ fn a_full_citizen_part_starts_the_next_and_no_part_outgrows_its_capacity() {
     let numbers: Vec<_> = parts.iter().map(|(_, _, part, list)| (*part, list.len() / 4)).collect();
     assert_eq!(numbers, [(3, CITIZEN_PART_CAPACITY), (4, 2)]);
     assert_eq!(citizen_list::values(&parts[1].3).collect::<Vec<_>>(), [1, 3]);
+}
+
+fn level_of(outcome: &Outcome) -> Option<(u8, Option<u8>, String)> {
+    match outcome {
+        Outcome::Redeem(RedeemOutcome::Redeemed(r)) => {
+            Some((r.level.rank, r.code_level.as_ref().map(|l| l.rank), r.medium.clone()))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn a_paper_code_is_decided_at_the_citizen_s_current_level_when_that_is_lower() {
+    let mut reads = reads(offer(None, None));
+    reads.paper_codes = [("p1".to_owned(), None), ("p2".to_owned(), None), ("p3".to_owned(), None)].into();
+    reads.citizens.insert(2, -50); // 450 points: B, below the AA the sheet was printed at
+    reads.citizens.insert(3, 300); // 800 points: AAA, above it
+    let commands =
+        [Command::Redeem(paper(1, "p1", 1)), Command::Redeem(paper(2, "p2", 2)), Command::Redeem(paper(3, "p3", 3))];
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads);
+    assert_eq!(level_of(&planned.outcomes[0]), Some((4, None, "paper".into())));
+    assert_eq!(level_of(&planned.outcomes[1]), Some((2, Some(4), "paper".into())), "lowered, and the answer says so");
+    assert_eq!(level_of(&planned.outcomes[2]), Some((4, None, "paper".into())), "never above the printed level");
+    assert_eq!(planned.writes.ledger[1].level, 2);
+    assert_eq!(planned.writes.redemptions[1].code_level, Some(4));
+}
+
+#[test]
+fn a_paper_code_of_a_revoked_or_unknown_sheet_is_refused_and_a_phone_code_never_asks() {
+    let mut reads = reads(offer(None, None));
+    reads.paper_codes = [
+        ("gone".to_owned(), Some(NOW - time::Duration::minutes(1))),
+        ("later".to_owned(), Some(NOW + time::Duration::minutes(1))),
+    ]
+    .into();
+    let commands = [
+        Command::Redeem(paper(1, "gone", 1)),
+        Command::Redeem(paper(2, "never-printed", 2)),
+        Command::Redeem(paper(3, "later", 3)),
+        Command::Redeem(attempt(4, "phone", 4, 10_000)),
+    ];
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads);
+    assert_eq!(refusal(&planned.outcomes[0]), Some(Refusal::SheetRevoked));
+    assert_eq!(refusal(&planned.outcomes[1]), Some(Refusal::SheetRevoked));
+    assert!(redeemed(&planned.outcomes[2]).is_some(), "revoked only from its revocation on");
+    assert_eq!(level_of(&planned.outcomes[3]), Some((4, None, "phone".into())));
+}
+
+#[test]
+fn a_red_listed_citizen_s_paper_code_keeps_the_level_the_red_list_gives() {
+    let mut reads = reads(offer(None, None));
+    reads.paper_codes = [("p1".to_owned(), None)].into();
+    reads.citizens.insert(1, 0); // 500 points: A; the red list lifts it to AA
+    let window =
+        crate::domain::lists::ListWindow { starts_at: NOW - time::Duration::days(1), ends_at: None, ended_at: None };
+    reads.red_windows.insert(1, vec![window]);
+    let planned = plan(&[&Command::Redeem(paper(1, "p1", 1))], reads);
+    assert_eq!(level_of(&planned.outcomes[0]), Some((4, None, "paper".into())));
+}
+
+#[test]
+fn a_paper_code_reads_the_rollup_of_every_level_it_could_be_decided_at() {
+    assert_eq!(wanted_levels(paper(1, "p1", 1)), [1, 2, 3, 4]);
+    let phone = wanted_levels(attempt(2, "c", 1, 100));
+    assert_eq!(phone, [4]);
+}
+
+fn wanted_levels(a: RedemptionAttempt) -> Vec<u8> {
+    let command = Command::Redeem(a);
+    wanted(&[&command]).keys.rollups.iter().map(|k| k.3).collect()
 }

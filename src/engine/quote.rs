@@ -15,6 +15,8 @@ pub async fn quote(store: &Store, attempt: RedemptionAttempt) -> Result<Result<D
     let wanted = plan::wanted(&[&command]);
     let reads = store.read_for_quote(&wanted.keys).await?;
     let Command::Redeem(attempt) = &command else { unreachable!("built above") };
-    Ok(check(&reads, attempt)
-        .map(|(discount_fen, _)| Decision { discount_fen, payable_fen: attempt.amount_fen - discount_fen }))
+    Ok(check(&reads, attempt).map(|checked| Decision {
+        discount_fen: checked.discount_fen,
+        payable_fen: attempt.amount_fen - checked.discount_fen,
+    }))
 }

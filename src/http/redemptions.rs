@@ -189,6 +189,8 @@ pub(super) fn attempt(
         now,
         offline,
         terminal: terminal.clone(),
+        medium: code.medium,
+        thresholds: state.policy.thresholds,
     })
 }
 

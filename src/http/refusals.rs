@@ -100,6 +100,12 @@ impl Cashier for Refusal {
                 "该市民暂不能享受优惠 / No benefits for this citizen now",
                 "请按原价结算 / Please charge the full price".into(),
             ),
+            Refusal::SheetRevoked => (
+                "此纸质信用码已作废 / This paper code's sheet was revoked",
+                "该码页已挂失作废,请按原价结算;市民可在服务窗口补打 / The sheet was reported lost and revoked: \
+                 charge the full price; the resident can print a new one at a service desk"
+                    .into(),
+            ),
         }
     }
 }

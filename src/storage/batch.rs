@@ -41,7 +41,8 @@ pub struct StoredRedemption {
 #[derive(Debug, Default)]
 pub struct BatchReads {
     pub used_codes: HashSet<String>,
-    pub citizens: HashSet<i64>,
+    /// The batch's citizens that exist, with their score delta.
+    pub citizens: HashMap<i64, i64>,
     pub offers: HashMap<String, StoredOffer>,
     pub usage: HashMap<UsageKey, i64>,
     /// (merchant, Idempotency-Key) → (request hash, first answer).
@@ -54,6 +55,12 @@ pub struct BatchReads {
     pub open_parts: HashMap<RollupKey, (i64, Vec<u8>)>,
     /// The black-list entries of the batch's citizens, by citizen number.
     pub black_windows: HashMap<i64, Vec<crate::domain::lists::ListWindow>>,
+    /// The red-list entries, likewise: a paper code's level is capped by
+    /// the citizen's current benefit level.
+    pub red_windows: HashMap<i64, Vec<crate::domain::lists::ListWindow>>,
+    /// The batch's paper codes by code id, with when their sheet was
+    /// revoked (none: not revoked). A code id not here is no paper code.
+    pub paper_codes: HashMap<String, Option<time::OffsetDateTime>>,
 }
 
 /// What a batch of redemptions reads, by key. Usage counters and rollups
@@ -86,6 +93,9 @@ pub struct NewRedemption {
     pub offline: bool,
     /// The terminal that recorded it.
     pub terminal: Terminal,
+    pub medium: xinyi_merchant_sdk::CodeMedium,
+    /// The level the code carried, when the level applied is lower.
+    pub code_level: Option<u8>,
 }
 
 /// A void the batch makes: when, the reversal's ledger seq, and the

@@ -14,9 +14,9 @@ use crate::domain::offers::OfferRules;
 use serde_json::json;
 use sqlx::any::AnyRow;
 
-/// The columns every branch has: a kind, five texts, five numbers, bytes.
-const TEXTS: [&str; 5] = ["t1", "t2", "t3", "t4", "t5"];
-const INTS: [&str; 5] = ["n1", "n2", "n3", "n4", "n5"];
+/// The columns every branch has: a kind, six texts, six numbers, bytes.
+const TEXTS: [&str; 6] = ["t1", "t2", "t3", "t4", "t5", "t6"];
+const INTS: [&str; 6] = ["n1", "n2", "n3", "n4", "n5", "n6"];
 
 /// One branch: `kind`, then its own expressions for the leading columns.
 fn branch(d: Dialect, kind: &str, texts: &[&str], ints: &[&str], bytes: Option<&str>, from: &str) -> String {
@@ -43,8 +43,15 @@ fn statement(d: Dialect) -> String {
         branch(
             d,
             "idem",
-            &["i.merchant_id", "i.idempotency_key", "i.request_hash", "r.redemption_id", "r.terminal_label"],
-            &["r.level", "r.amount_fen", "r.discount_fen", "r.payable_fen", "r.ledger_seq"],
+            &[
+                "i.merchant_id",
+                "i.idempotency_key",
+                "i.request_hash",
+                "r.redemption_id",
+                "r.terminal_label",
+                "r.medium",
+            ],
+            &["r.level", "r.amount_fen", "r.discount_fen", "r.payable_fen", "r.ledger_seq", "r.code_level"],
             None,
             &format!(
                 "idempotency_keys i JOIN {idempotency} ON i.merchant_id = k.m AND i.idempotency_key = k.k \
@@ -52,7 +59,14 @@ fn statement(d: Dialect) -> String {
             ),
         ),
         branch(d, "code", &["code_id"], &[], None, &format!("redemptions WHERE code_id IN {}", d.json_texts("$2"))),
-        branch(d, "citizen", &[], &["number"], None, &format!("citizens WHERE number IN (SELECT n FROM {citizens})")),
+        branch(
+            d,
+            "citizen",
+            &[],
+            &["number", "score_delta"],
+            None,
+            &format!("citizens WHERE number IN (SELECT n FROM {citizens})"),
+        ),
         branch(
             d,
             "offer",
@@ -85,15 +99,27 @@ fn statement(d: Dialect) -> String {
                  AND p.merchant_id = k.m AND p.offer_id = k.o AND p.level = k.l)"
             ),
         ),
-        // Black-list entries of the batch's citizens, active or not: each
+        // List entries of the batch's citizens, active or not: each
         // redemption decides at its own time.
         branch(
             d,
-            "black",
-            &[],
+            "list",
+            &["list"],
             &["citizen_number", "starts_at", "ends_at", "ended_at"],
             None,
-            &format!("list_entries WHERE list = 'black' AND citizen_number IN (SELECT n FROM {citizens})"),
+            &format!("list_entries WHERE citizen_number IN (SELECT n FROM {citizens})"),
+        ),
+        // The batch's paper codes (an index probe each; phone codes find none).
+        branch(
+            d,
+            "paper",
+            &["p.code_id"],
+            &["s.revoked_at"],
+            None,
+            &format!(
+                "paper_codes p JOIN code_sheets s ON s.sheet_id = p.sheet_id WHERE p.code_id IN {}",
+                d.json_texts("$2")
+            ),
         ),
         branch(d, "head", &["hash"], &["seq"], None, "(SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1) AS h"),
     ];
@@ -145,14 +171,14 @@ impl Store {
 fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
     match r.text("kind")?.as_str() {
         "idem" => {
-            let answer = redemption_answer_from(r, ["t4", "n1", "n2", "n3", "n4", "n5", "t5"])?;
+            let answer = redemption_answer_from(r, ["t4", "n1", "n2", "n3", "n4", "n5", "t5", "t6", "n6"])?;
             reads.idempotency.insert((r.text("t1")?, r.text("t2")?), (r.text("t3")?, answer));
         }
         "code" => {
             reads.used_codes.insert(r.text("t1")?);
         }
         "citizen" => {
-            reads.citizens.insert(r.int("n1")?);
+            reads.citizens.insert(r.int("n1")?, r.int("n2")?);
         }
         "offer" => {
             let rules: OfferRules =
@@ -173,10 +199,18 @@ fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
             let key = (r.text("t1")?, r.text("t2")?, r.text("t3")?, rows::small(r.int("n1")?, "level")?);
             reads.open_parts.insert(key, (r.int("n2")?, r.bytes("b")?));
         }
-        "black" => {
+        "list" => {
             let window =
                 ListWindow { starts_at: r.time("n2")?, ends_at: r.opt_time("n3")?, ended_at: r.opt_time("n4")? };
-            reads.black_windows.entry(r.int("n1")?).or_default().push(window);
+            let windows = match r.text("t1")?.as_str() {
+                "black" => &mut reads.black_windows,
+                "red" => &mut reads.red_windows,
+                other => return Err(StoreError::Corrupt(format!("list {other:?}"))),
+            };
+            windows.entry(r.int("n1")?).or_default().push(window);
+        }
+        "paper" => {
+            reads.paper_codes.insert(r.text("t1")?, r.opt_time("n1")?);
         }
         "head" => reads.ledger_head = (r.int("n1")?, r.text("t1")?),
         other => return Err(StoreError::Corrupt(format!("a batch read of kind {other:?}"))),

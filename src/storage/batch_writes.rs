@@ -40,7 +40,7 @@ impl Writes {
     }
 }
 
-const REDEMPTION_COLUMNS: [(&str, Col); 20] = [
+const REDEMPTION_COLUMNS: [(&str, Col); 22] = [
     ("redemption_id", Text),
     ("code_id", Text),
     ("merchant_id", Text),
@@ -61,6 +61,8 @@ const REDEMPTION_COLUMNS: [(&str, Col); 20] = [
     ("terminal_label", Text),
     ("void_terminal_key_id", Text),
     ("void_terminal_label", Text),
+    ("medium", Text),
+    ("code_level", Int),
 ];
 
 const LEDGER_COLUMNS: [(&str, Col); 15] = [
@@ -107,6 +109,8 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
                 r.terminal.label,
                 r.voided.as_ref().and_then(|v| v.terminal.as_ref()).map(|t| &t.key_id),
                 r.voided.as_ref().and_then(|v| v.terminal.as_ref()).map(|t| &t.label),
+                r.medium.as_str(),
+                r.code_level,
             ])
         })
         .collect();

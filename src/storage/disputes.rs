@@ -19,19 +19,37 @@ pub(crate) const LEDGER_COLUMNS: &str = "SELECT seq, at, kind, redemption_id, me
 pub(crate) fn redemption_answer(row: &AnyRow) -> Result<Redemption, StoreError> {
     redemption_answer_from(
         row,
-        ["redemption_id", "level", "amount_fen", "discount_fen", "payable_fen", "ledger_seq", "terminal_label"],
+        [
+            "redemption_id",
+            "level",
+            "amount_fen",
+            "discount_fen",
+            "payable_fen",
+            "ledger_seq",
+            "terminal_label",
+            "medium",
+            "code_level",
+        ],
     )
 }
 
 /// The same, from columns with other names.
 /// A redemption answer from a row, by the names of its columns: id, level,
-/// amount, discount, payable, ledger seq, terminal label.
+/// amount, discount, payable, ledger seq, terminal label, medium, code level.
 pub(crate) fn redemption_answer_from(
     row: &AnyRow,
-    [id, level, amount, discount, payable, seq, terminal]: [&str; 7],
+    [id, level, amount, discount, payable, seq, terminal, medium, code_level]: [&str; 9],
 ) -> Result<Redemption, StoreError> {
-    let rank = rows::small(row.int(level)?, "level")?;
-    let level = CreditLevel::from_rank(rank).ok_or_else(|| StoreError::Corrupt(format!("level {rank}")))?;
+    let stored_level = |rank: i64| {
+        let rank = rows::small(rank, "level")?;
+        CreditLevel::from_rank(rank).ok_or_else(|| StoreError::Corrupt(format!("level {rank}")))
+    };
+    let level = stored_level(row.int(level)?)?;
+    let code_level = row.opt_int(code_level)?.map(stored_level).transpose()?;
+    let medium = row.text(medium)?;
+    if !matches!(medium.as_str(), "phone" | "paper") {
+        return Err(StoreError::Corrupt(format!("medium {medium:?}")));
+    }
     Ok(Redemption {
         redemption_id: row.text(id)?,
         level: level.into(),
@@ -40,6 +58,8 @@ pub(crate) fn redemption_answer_from(
         payable_fen: row.int(payable)?,
         ledger_seq: row.int(seq)?,
         terminal: row.opt_text(terminal)?,
+        medium,
+        code_level: code_level.map(Into::into),
     })
 }
 
@@ -63,7 +83,7 @@ impl Store {
     ) -> Result<Option<(String, Redemption)>, StoreError> {
         let row = sqlx::query(
             "SELECT i.request_hash, r.redemption_id, r.level, r.amount_fen, r.discount_fen, r.payable_fen, r.ledger_seq, \
-             r.terminal_label FROM idempotency_keys i JOIN redemptions r ON r.redemption_id = i.redemption_id \
+             r.terminal_label, r.medium, r.code_level FROM idempotency_keys i JOIN redemptions r ON r.redemption_id = i.redemption_id \
              WHERE i.merchant_id = $1 AND i.idempotency_key = $2",
         )
         .bind(merchant_id)

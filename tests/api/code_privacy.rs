@@ -80,7 +80,7 @@ fn the_citizen_number_does_not_appear_in_the_code() {
 }
 
 #[test]
-fn what_a_merchant_reads_from_a_code_is_the_level_and_its_validity() {
+fn what_a_merchant_reads_from_a_code_is_the_level_its_medium_and_its_validity() {
     let issuer = Issuer::new();
     let (text, _) = issuer.code_bytes(99, CreditLevel::AA, ISSUED_AT);
     let verified = issuer.verifier.verify(&text, ISSUED_AT).unwrap();
@@ -88,8 +88,19 @@ fn what_a_merchant_reads_from_a_code_is_the_level_and_its_validity() {
     let fields: HashSet<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         fields,
-        HashSet::from(["ok", "level", "level_name", "issued_at", "expires_at", "expires_at_unix", "key_id", "code_id"])
+        HashSet::from([
+            "ok",
+            "medium",
+            "level",
+            "level_name",
+            "issued_at",
+            "expires_at",
+            "expires_at_unix",
+            "key_id",
+            "code_id"
+        ])
     );
+    assert_eq!(report["medium"], "phone");
     assert_eq!(report["level"], 4);
 }
 
