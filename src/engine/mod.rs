@@ -50,6 +50,15 @@ pub struct RedemptionAttempt {
     pub thresholds: LevelThresholds,
 }
 
+impl RedemptionAttempt {
+    /// The level the code carried, when the one applied is lower (a paper
+    /// code of a citizen whose score has fallen): the answer and the stored
+    /// row both say it.
+    pub(crate) fn code_level_above(&self, applied: CreditLevel) -> Option<CreditLevel> {
+        (applied < self.level).then_some(self.level)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
     Redeemed(Redemption),

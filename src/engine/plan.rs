@@ -180,14 +180,20 @@ impl Planner {
             ledger_seq: entry.seq,
             terminal: Some(a.terminal.label.clone()),
             medium: a.medium.as_str().to_owned(),
-            code_level: (level < a.level).then(|| a.level.into()),
+            code_level: a.code_level_above(level).map(Into::into),
         };
-        self.record_redemption(a, &entry, period);
+        self.record_redemption(a, &entry, period, level);
         self.reads.idempotency.insert(idempotency, (a.request_hash.clone(), answer.clone()));
         RedeemOutcome::Redeemed(answer)
     }
 
-    fn record_redemption(&mut self, a: &RedemptionAttempt, entry: &LedgerEntry, period: Option<String>) {
+    fn record_redemption(
+        &mut self,
+        a: &RedemptionAttempt,
+        entry: &LedgerEntry,
+        period: Option<String>,
+        level: CreditLevel,
+    ) {
         self.reads.used_codes.insert(a.code_id.clone());
         if let Some(period) = &period {
             self.count_usage((a.offer_id.clone(), a.citizen.0 as i64, period.clone()), 1);
@@ -222,7 +228,7 @@ impl Planner {
             terminal: a.terminal.clone(),
             offline: a.offline,
             medium: a.medium,
-            code_level: (entry.level < a.level.rank()).then_some(a.level.rank()),
+            code_level: a.code_level_above(level).map(CreditLevel::rank),
         });
     }
 
