@@ -304,6 +304,13 @@ pub struct CodeId([u8; CodeId::LEN]);
 impl CodeId {
     pub const LEN: usize = 16;
 
+    /// The id of the code `text`, read from its layout without checking
+    /// its signature: for the issuer, which records the ids of the codes it
+    /// prints. A terminal gets the id from [`crate::Verifier::verify`].
+    pub fn of_text(text: &str) -> Result<CodeId, crate::VerifyError> {
+        Ok(DecodedCode::parse(text)?.code_id())
+    }
+
     pub fn as_bytes(&self) -> &[u8; CodeId::LEN] {
         &self.0
     }

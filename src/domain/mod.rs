@@ -1,6 +1,7 @@
 //! Rules of the program that hold whatever the transport or the database.
 
 pub mod categories;
+pub mod code_sheets;
 pub mod declarations;
 pub mod ledger;
 pub mod levels;

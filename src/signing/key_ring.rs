@@ -4,6 +4,7 @@
 
 use super::master_key::{MasterKey, MasterKeyError};
 use crate::citizen_handle::HandleSealer;
+use crate::domain::code_sheets::ISSUE_SPREAD;
 use crate::storage::{SharedStore, StoreError, StoredSigningKey};
 use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;
@@ -25,6 +26,8 @@ pub struct RingKey {
     pub published: PublishedKey,
     pub sign_from: OffsetDateTime,
     pub sign_until: Option<OffsetDateTime>,
+    /// The latest a paper code it signed may expire, if it signed any.
+    pub paper_until: Option<OffsetDateTime>,
 }
 
 impl RingKey {
@@ -48,6 +51,7 @@ impl RingKey {
             signer: CodeSigner::new(key),
             sign_from: stored.sign_from,
             sign_until: stored.sign_until,
+            paper_until: None,
         })
     }
 
@@ -55,10 +59,11 @@ impl RingKey {
         self.sign_from <= now && self.sign_until.is_none_or(|until| now < until)
     }
 
-    /// Still published: some code it signed may not have expired yet.
+    /// Still published: some code it signed may not have expired yet, a
+    /// phone code signed before its window ended or a paper code of a sheet.
     fn published_at(&self, now: OffsetDateTime) -> bool {
-        self.sign_until
-            .is_none_or(|until| now < until + Duration::seconds(CodeLifetime::MAX.secs().into()) + DEFAULT_CLOCK_SKEW)
+        let phone = |until| now < until + Duration::seconds(CodeLifetime::MAX.secs().into()) + DEFAULT_CLOCK_SKEW;
+        self.sign_until.is_none_or(phone) || self.paper_until.is_some_and(|until| now < until + DEFAULT_CLOCK_SKEW)
     }
 }
 
@@ -171,11 +176,16 @@ impl SigningKeys {
 /// in its place. Only when no key opens at all is that an error.
 async fn read_ring(store: &SharedStore, master: Option<&MasterKey>) -> Result<KeyRing, KeyError> {
     let stored = store.signing_keys().await?;
+    let paper = store.paper_codes_valid_until().await?;
     let mut keys = Vec::with_capacity(stored.len());
     let mut first_error = None;
     for key in &stored {
         match RingKey::open(key, master) {
-            Ok(opened) => keys.push(opened),
+            // A sheet's code may outlive its printed expiry by less than the spread.
+            Ok(mut opened) => {
+                opened.paper_until = paper.get(&key.kid).map(|until| *until + ISSUE_SPREAD);
+                keys.push(opened)
+            }
             Err(error) => {
                 tracing::error!(kid = %key.kid, %error, "a signing key cannot be opened; it is left out");
                 first_error.get_or_insert(error);

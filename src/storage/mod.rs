@@ -9,6 +9,7 @@ mod batch_reads;
 mod batch_writes;
 mod categories;
 mod citizens;
+mod code_sheets;
 mod declarations;
 pub mod dialect;
 mod disputes;
@@ -35,6 +36,7 @@ pub use batch::{
     StoredRedemption, UsageKey, WriteBatch, WriterConnection,
 };
 pub use citizens::{Citizen, EventOutcome};
+pub use code_sheets::{CodeSheet, NewCodeSheet, SheetOutcome};
 pub use declarations::{Declaration, DeclarationDecision, NewDeclaration};
 pub use idempotent::WriteOutcome;
 pub use keys::StoredSigningKey;
