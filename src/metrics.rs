@@ -55,7 +55,17 @@ pub fn redemption(outcome: &'static str) {
 }
 
 pub fn code_issued() {
-    metrics::counter!("xinyi_codes_issued_total").increment(1);
+    metrics::counter!("xinyi_codes_issued_total", "medium" => "phone").increment(1);
+}
+
+/// The codes of one printed sheet.
+pub fn paper_codes_issued(count: usize) {
+    metrics::counter!("xinyi_codes_issued_total", "medium" => "paper").increment(count as u64);
+}
+
+/// A lost or unwanted sheet revoked, by its citizen or at a counter.
+pub fn code_sheet_revoked() {
+    metrics::counter!("xinyi_code_sheets_revoked_total").increment(1);
 }
 
 /// `kind`: which credential failed: `citizen`, `coordinator` or `merchant`.

@@ -1,7 +1,6 @@
 use super::auth::CitizenAuth;
 use super::problem::{ApiError, ApiQuery};
 use super::state::AppState;
-use crate::domain::lists::ListKind;
 use crate::qr::QrMatrix;
 use axum::Json;
 use axum::extract::State;
@@ -66,31 +65,7 @@ pub async fn issue_code(
         }
     };
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
-    let standing = crate::standing::standing(&state.store, &state.policy.thresholds, &citizen, now).await?;
-    if let Some(black) = standing.active.iter().find(|e| e.list == ListKind::Black) {
-        return Err(ApiError::Refused {
-            status: axum::http::StatusCode::FORBIDDEN,
-            code: "blacklisted",
-            title: "已列入失信名单,暂停信用优惠 / On the black list: no credit benefits",
-            detail: format!(
-                "原因:{},来源:{}。如已履行义务,可在信用码页面对该条目申请信用修复 / \
-                 Reason: {}; source: {}. If you have put it right, ask for credit repair of entry {} on the credit code page.",
-                black.reason, black.source, black.reason, black.source, black.entry_id
-            ),
-        });
-    }
-    let level = standing.benefit_level;
-    if level < state.policy.code_min_level {
-        return Err(ApiError::Refused {
-            status: axum::http::StatusCode::FORBIDDEN,
-            code: "level_too_low",
-            title: "当前信用等级暂无优惠 / No benefits at this credit level",
-            detail: format!(
-                "信用等级 {} 暂无优惠,达到 {} 级即可使用信用码 / Credit level {} has no benefits; codes start at level {}",
-                level, state.policy.code_min_level, level, state.policy.code_min_level
-            ),
-        });
-    }
+    let level = super::code_gate::code_level(&state, &citizen, now).await?;
     state.rate_limits.take_code(citizen.number.0)?;
     let ring = state.keys.ring().await?;
     let key = ring.signing_key_at(now).ok_or_else(|| ApiError::internal("no signing key may sign now"))?;

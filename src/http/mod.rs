@@ -6,6 +6,9 @@ mod audit_log;
 pub mod auth;
 mod categories;
 mod citizen_standing;
+mod code_gate;
+mod code_sheet_list;
+mod code_sheets;
 mod declaration_queue;
 mod declarations;
 mod departments;
@@ -107,6 +110,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(me::me))
         .routes(routes!(me_code::issue_code))
         .routes(routes!(me_statement::statement))
+        .routes(routes!(code_sheets::print_own_sheet, code_sheet_list::my_sheets))
+        .routes(routes!(code_sheet_list::revoke_my_sheet))
+        .routes(routes!(code_sheets::print_sheet_at_counter, code_sheet_list::resident_sheets))
+        .routes(routes!(code_sheet_list::revoke_resident_sheet))
         .routes(routes!(score_events::add_score_event))
         .routes(routes!(list_entries::add_list_entry))
         .routes(routes!(list_entries::end_list_entry))

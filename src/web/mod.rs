@@ -5,6 +5,7 @@ use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::routing::get;
 
+pub mod code_sheet_page;
 pub mod statement_page;
 
 const HTML: &str = "text/html; charset=utf-8";

@@ -2,6 +2,7 @@
 
 mod categories;
 mod code_privacy;
+mod code_sheets;
 mod codes;
 mod counter;
 mod crash;

@@ -104,7 +104,7 @@ async fn metrics_are_served_on_their_own_address_and_count_what_happened() {
         "xinyi_http_requests_total{route=\"/v1/redemptions\",method=\"POST\",status=\"201\"} 1",
         "xinyi_http_request_duration_seconds_bucket",
         "xinyi_redemptions_total{outcome=\"redeemed\"} 1",
-        "xinyi_codes_issued_total 1",
+        "xinyi_codes_issued_total{medium=\"phone\"} 1",
         "xinyi_auth_failures_total{kind=\"citizen\"} 1",
         "xinyi_db_pool_connections",
         "xinyi_write_queue_depth",
