@@ -41,9 +41,7 @@ pub async fn citizen_standing(
     StandingAuth(principal): StandingAuth,
     Path(citizen_id): Path<String>,
 ) -> Result<Json<CitizenStanding>, ApiError> {
-    if citizen_id.trim().is_empty() || citizen_id.len() > 255 {
-        return Err(ApiError::invalid("citizen_id", "须为 1 到 255 字节 / must be 1 to 255 bytes"));
-    }
+    check_citizen_id(&citizen_id)?;
     let now = OffsetDateTime::now_utc();
     let found = state.store.citizen_by_id(&citizen_id).await?;
     let known = found.is_some();
@@ -67,4 +65,13 @@ pub async fn citizen_standing(
         benefit_level: benefit_level.into(),
         lists: active.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// A citizen id as a counter types it: the identity provider's subject,
+/// 1 to 255 bytes and not blank.
+pub(super) fn check_citizen_id(citizen_id: &str) -> Result<(), ApiError> {
+    if citizen_id.trim().is_empty() || citizen_id.len() > 255 {
+        return Err(ApiError::invalid("citizen_id", "须为 1 到 255 字节 / must be 1 to 255 bytes"));
+    }
+    Ok(())
 }

@@ -65,9 +65,7 @@ impl SheetView {
 /// The resident a counter acts for, created on first sight as at sign-in:
 /// a resident may come to the hall before ever opening the phone page.
 pub(super) async fn resident(state: &AppState, citizen_id: &str) -> Result<Citizen, ApiError> {
-    if citizen_id.trim().is_empty() || citizen_id.len() > 255 {
-        return Err(ApiError::invalid("citizen_id", "须为 1 到 255 字节 / must be 1 to 255 bytes"));
-    }
+    super::citizen_standing::check_citizen_id(citizen_id)?;
     Ok(state.store.citizen_or_create(citizen_id, OffsetDateTime::now_utc()).await?)
 }
 

@@ -18,12 +18,12 @@ impl TestApp {
         self.state.keys.reload().await.unwrap();
     }
 
-    async fn print(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+    async fn post_as(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
         self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
     async fn sheet_for(&self, citizen_id: &str, body: Value) -> Value {
-        let printed = self.print(&self.citizen_token(citizen_id), "/v1/me/code-sheets", body).await;
+        let printed = self.post_as(&self.citizen_token(citizen_id), "/v1/me/code-sheets", body).await;
         assert_eq!(printed.status(), 201, "{}", printed.text().await.unwrap());
         assert_eq!(printed.headers()["cache-control"], "no-store");
         printed.json().await.unwrap()
@@ -83,10 +83,10 @@ async fn out_of_range_counts_and_days_are_refused_and_no_sheet_is_stored() {
         (json!({"valid_days": 29}), "valid_days"),
         (json!({"valid_days": 0}), "valid_days"),
     ] {
-        let refused = assert_problem(app.print(&token, "/v1/me/code-sheets", body).await, 422, "invalid_field").await;
+        let refused = assert_problem(app.post_as(&token, "/v1/me/code-sheets", body).await, 422, "invalid_field").await;
         assert_eq!(refused["field"], field);
     }
-    let unknown = app.print(&token, "/v1/me/code-sheets", json!({"codes": 2, "name": "王"})).await;
+    let unknown = app.post_as(&token, "/v1/me/code-sheets", json!({"codes": 2, "name": "王"})).await;
     assert_eq!(unknown.status(), 400, "an unknown field is refused, not ignored");
     let bad_format = app.http.post(app.url("/v1/me/code-sheets?format=pdf")).bearer_auth(&token).json(&json!({}));
     assert_problem(bad_format.send().await.unwrap(), 422, "invalid_field").await;
@@ -123,21 +123,21 @@ async fn a_third_active_sheet_is_refused_until_one_is_revoked() {
     let token = app.citizen_token("two-sheets");
     let first = app.sheet_for("two-sheets", json!({"codes": 2})).await;
     app.sheet_for("two-sheets", json!({"codes": 2})).await;
-    let third = app.print(&token, "/v1/me/code-sheets", json!({"codes": 2})).await;
+    let third = app.post_as(&token, "/v1/me/code-sheets", json!({"codes": 2})).await;
     assert_problem(third, 409, "too_many_sheets").await;
     assert_eq!(app.get_json(&token, "/v1/me/code-sheets").await["sheets"].as_array().unwrap().len(), 2);
 
     let sheet_id = first["sheet_id"].as_str().unwrap();
     let stranger = app.citizen_token("someone-else");
-    let theirs = app.print(&stranger, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await;
+    let theirs = app.post_as(&stranger, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await;
     assert_problem(theirs, 404, "not_found").await;
-    let revoked = app.print(&token, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await;
+    let revoked = app.post_as(&token, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await;
     assert_eq!(revoked.status(), 200);
     let revoked: Value = revoked.json().await.unwrap();
     assert_eq!(revoked["status"], "revoked");
     assert_eq!(revoked["revoked_by"], Value::Null);
     let again: Value =
-        app.print(&token, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await.json().await.unwrap();
+        app.post_as(&token, &format!("/v1/me/code-sheets/{sheet_id}/revoke"), json!({})).await.json().await.unwrap();
     assert_eq!(again["revoked_at"], revoked["revoked_at"], "the first revocation stands");
     app.sheet_for("two-sheets", json!({"codes": 2})).await;
 }
@@ -153,9 +153,9 @@ async fn a_blacklisted_resident_gets_no_sheet_and_an_earlier_sheets_code_is_refu
     let listed = app.coordinator_post(&coordinator, "/v1/citizens/debtor-2/list-entries", listing).await;
     assert_eq!(listed.status(), 201);
     let token = app.citizen_token("debtor-2");
-    assert_problem(app.print(&token, "/v1/me/code-sheets", json!({})).await, 403, "blacklisted").await;
+    assert_problem(app.post_as(&token, "/v1/me/code-sheets", json!({})).await, 403, "blacklisted").await;
     let desk = app.staff_token("service_desk", None, None).await;
-    assert_problem(app.print(&desk, "/v1/citizens/debtor-2/code-sheets", json!({})).await, 403, "blacklisted").await;
+    assert_problem(app.post_as(&desk, "/v1/citizens/debtor-2/code-sheets", json!({})).await, 403, "blacklisted").await;
     assert_problem(app.redeem_code(&shop, code(&earlier, 1), 5000).await, 422, "citizen_blacklisted").await;
     assert_eq!(app.get_json(&token, "/v1/me/code-sheets").await["sheets"].as_array().unwrap().len(), 1);
 }
@@ -206,13 +206,14 @@ async fn a_revoked_sheets_unspent_code_is_refused_on_a_second_node() {
     let coordinator = app.coordinator_token().await;
     let shop = app.shop(&coordinator, budget_offer()).await;
     let desk = app.staff_token("service_desk", None, None).await;
-    let printed = app.print(&desk, "/v1/citizens/hall-visitor/code-sheets", json!({"codes": 3})).await;
+    let printed = app.post_as(&desk, "/v1/citizens/hall-visitor/code-sheets", json!({"codes": 3})).await;
     assert_eq!(printed.status(), 201);
     let sheet: Value = printed.json().await.unwrap();
     assert_eq!(app.redeem_code(&shop, code(&sheet, 1), 3000).await.status(), 201);
 
     let sheet_id = sheet["sheet_id"].as_str().unwrap();
-    let revoke = app.print(&desk, &format!("/v1/citizens/hall-visitor/code-sheets/{sheet_id}/revoke"), json!({})).await;
+    let revoke =
+        app.post_as(&desk, &format!("/v1/citizens/hall-visitor/code-sheets/{sheet_id}/revoke"), json!({})).await;
     assert_eq!(revoke.status(), 200);
     let unspent = app
         .http
@@ -262,7 +263,7 @@ async fn a_lowered_score_lowers_a_paper_codes_applied_level_and_the_answer_says_
 #[tokio::test]
 async fn a_sheet_asked_for_in_the_first_seconds_of_a_new_key_is_put_off_not_dated_alike() {
     let app = TestApp::spawn().await;
-    let refused = app.print(&app.citizen_token("early"), "/v1/me/code-sheets", json!({"codes": 20})).await;
+    let refused = app.post_as(&app.citizen_token("early"), "/v1/me/code-sheets", json!({"codes": 20})).await;
     assert!(refused.headers().contains_key("retry-after"));
     assert_problem(refused, 429, "rate_limited").await;
     assert_eq!(app.get_json(&app.citizen_token("early"), "/v1/me/code-sheets").await["sheets"], json!([]));
