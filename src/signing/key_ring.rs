@@ -265,3 +265,35 @@ fn new_key(master: Option<&MasterKey>, now: OffsetDateTime, delay: Duration) -> 
         sign_until: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-02 08:00 UTC);
+
+    fn retired_at(until: OffsetDateTime) -> RingKey {
+        let mut key = RingKey::open(&new_key(None, NOW - Duration::days(30), Duration::ZERO), None).unwrap();
+        key.sign_until = Some(until);
+        key
+    }
+
+    #[test]
+    fn a_retired_key_stays_published_for_a_phone_codes_lifetime_and_no_longer() {
+        let key = retired_at(NOW - Duration::hours(1));
+        assert!(!key.published_at(NOW), "an hour after its window, no phone code of it lives");
+        let key = retired_at(NOW - Duration::seconds(10));
+        assert!(key.published_at(NOW));
+    }
+
+    #[test]
+    fn a_key_that_signed_paper_codes_stays_published_until_they_expire() {
+        let mut key = retired_at(NOW - Duration::days(3));
+        key.paper_until = Some(NOW + Duration::days(20));
+        assert!(key.published_at(NOW), "its paper codes are still good");
+        assert!(key.published_at(NOW + Duration::days(20)), "within the clock skew");
+        assert!(!key.published_at(NOW + Duration::days(20) + DEFAULT_CLOCK_SKEW), "every code it signed has expired");
+        assert!(!key.signs_at(NOW), "published is not signing");
+    }
+}
