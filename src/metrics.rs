@@ -58,6 +58,17 @@ pub fn code_issued() {
     metrics::counter!("xinyi_codes_issued_total", "medium" => "phone").increment(1);
 }
 
+/// A phone code a family proxy fetched for the citizen who granted it
+/// (counted among the phone codes too).
+pub fn proxy_code_issued() {
+    metrics::counter!("xinyi_proxy_codes_issued_total").increment(1);
+}
+
+/// A family member accepted an invitation and became a proxy.
+pub fn proxy_grant_made() {
+    metrics::counter!("xinyi_proxy_grants_total").increment(1);
+}
+
 /// The codes of one printed sheet.
 pub fn paper_codes_issued(count: usize) {
     metrics::counter!("xinyi_codes_issued_total", "medium" => "paper").increment(count as u64);

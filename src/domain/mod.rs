@@ -10,6 +10,7 @@ pub mod offers;
 pub mod periods;
 pub mod places;
 pub mod principals;
+pub mod proxies;
 pub mod redemption;
 pub mod repairs;
 pub mod reports;

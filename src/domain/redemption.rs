@@ -38,6 +38,9 @@ pub enum Refusal {
     CitizenBlacklisted,
     /// A paper code whose sheet was revoked (reported lost).
     SheetRevoked,
+    /// A code its citizen withdrew: fetched by a family proxy under a
+    /// grant that has since ended. Said to the merchant without the why.
+    CodeWithdrawn,
 }
 
 impl Refusal {
@@ -65,6 +68,7 @@ impl Refusal {
             Refusal::ScannedBeforeIssue => "scanned_before_issue",
             Refusal::CitizenBlacklisted => "citizen_blacklisted",
             Refusal::SheetRevoked => "sheet_revoked",
+            Refusal::CodeWithdrawn => "code_withdrawn",
         }
     }
 }

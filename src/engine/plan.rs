@@ -115,6 +115,9 @@ pub(super) fn check(reads: &BatchReads, a: &RedemptionAttempt) -> Result<Checked
     if !reads.citizens.contains_key(&(a.citizen.0 as i64)) {
         return Err(Refusal::UnknownCitizen);
     }
+    if reads.withdrawn_codes.get(&a.code_id).is_some_and(|ended_at| *ended_at <= a.now) {
+        return Err(Refusal::CodeWithdrawn);
+    }
     // Checked now, not when the code was issued: a code issued before the
     // listing is refused too, and a queued offline scan learns it at sync.
     if reads.black_windows.get(&(a.citizen.0 as i64)).is_some_and(|ws| ws.iter().any(|w| w.active_at(a.now))) {

@@ -277,6 +277,23 @@ fn a_paper_code_of_a_revoked_or_unknown_sheet_is_refused_and_a_phone_code_never_
 }
 
 #[test]
+fn a_code_fetched_under_a_grant_that_has_ended_is_refused_from_the_ending_on() {
+    let mut reads = reads(offer(None, None));
+    reads.withdrawn_codes =
+        [("ended".to_owned(), NOW - time::Duration::seconds(1)), ("ending-later".to_owned(), NOW + time::Duration::seconds(1))]
+            .into();
+    let commands = [
+        Command::Redeem(attempt(1, "ended", 1, 10_000)),
+        Command::Redeem(attempt(2, "ending-later", 2, 10_000)),
+        Command::Redeem(attempt(3, "own", 3, 10_000)),
+    ];
+    let planned = plan(&commands.iter().collect::<Vec<_>>(), reads);
+    assert_eq!(refusal(&planned.outcomes[0]), Some(Refusal::CodeWithdrawn));
+    assert!(redeemed(&planned.outcomes[1]).is_some(), "a redemption before the grant ended stands");
+    assert!(redeemed(&planned.outcomes[2]).is_some());
+}
+
+#[test]
 fn a_red_listed_citizen_s_paper_code_keeps_the_level_the_red_list_gives() {
     let mut reads = reads(offer(None, None));
     reads.paper_codes = [("p1".to_owned(), None)].into();

@@ -30,6 +30,8 @@ mod openapi_conformance;
 mod posted_records;
 mod principals;
 pub mod problem;
+mod proxies;
+mod proxy_list;
 pub mod rate_limits;
 mod redemption_lookup;
 mod redemption_quote;
@@ -114,6 +116,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(code_sheet_list::revoke_my_sheet))
         .routes(routes!(code_sheets::print_sheet_at_counter, code_sheet_list::resident_sheets))
         .routes(routes!(code_sheet_list::revoke_resident_sheet))
+        .routes(routes!(proxies::invite_proxy, proxy_list::my_proxies))
+        .routes(routes!(proxies::accept_proxy))
+        .routes(routes!(proxy_list::end_proxy))
         .routes(routes!(score_events::add_score_event))
         .routes(routes!(list_entries::add_list_entry))
         .routes(routes!(list_entries::end_list_entry))

@@ -106,6 +106,12 @@ impl Cashier for Refusal {
                  charge the full price; the resident can print a new one at a service desk"
                     .into(),
             ),
+            // Not "a proxy's grant ended": a merchant must not learn that a
+            // family member showed the code.
+            Refusal::CodeWithdrawn => (
+                "此码已被持码人撤回 / The code's holder withdrew it",
+                "请按原价结算,或请市民出示新的信用码 / Charge the full price, or ask for a fresh code".into(),
+            ),
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct BatchReads {
     /// The batch's paper codes by code id, with when their sheet was
     /// revoked (none: not revoked). A code id not here is no paper code.
     pub paper_codes: HashMap<String, Option<time::OffsetDateTime>>,
+    /// The batch's codes that a family proxy fetched under a grant since
+    /// ended, by code id, with when it ended: ending a grant withdraws the
+    /// codes already fetched too.
+    pub withdrawn_codes: HashMap<String, time::OffsetDateTime>,
 }
 
 /// What a batch of redemptions reads, by key. Usage counters and rollups

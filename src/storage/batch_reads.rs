@@ -121,6 +121,20 @@ fn statement(d: Dialect) -> String {
                 d.json_texts("$2")
             ),
         ),
+        // The batch's codes fetched by a proxy under a grant since ended
+        // (an index probe each; most codes find none).
+        branch(
+            d,
+            "withdrawn",
+            &["p.code_id"],
+            &["g.ended_at"],
+            None,
+            &format!(
+                "proxy_codes p JOIN proxy_grants g ON g.grant_id = p.grant_id \
+                 WHERE g.ended_at IS NOT NULL AND p.code_id IN {}",
+                d.json_texts("$2")
+            ),
+        ),
         branch(d, "head", &["hash"], &["seq"], None, "(SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1) AS h"),
     ];
     branches.join(" UNION ALL ")
@@ -211,6 +225,9 @@ fn take(reads: &mut BatchReads, r: &AnyRow) -> Result<(), StoreError> {
         }
         "paper" => {
             reads.paper_codes.insert(r.text("t1")?, r.opt_time("n1")?);
+        }
+        "withdrawn" => {
+            reads.withdrawn_codes.insert(r.text("t1")?, r.time("n1")?);
         }
         "head" => reads.ledger_head = (r.int("n1")?, r.text("t1")?),
         other => return Err(StoreError::Corrupt(format!("a batch read of kind {other:?}"))),

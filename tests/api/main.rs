@@ -27,6 +27,7 @@ mod offer_edits;
 mod offline_terminals;
 mod openapi;
 mod principals;
+mod proxies;
 mod rate_limits;
 mod redemptions;
 mod reports;
