@@ -10,6 +10,10 @@ mod database;
 #[allow(dead_code)]
 mod helpers;
 
+#[path = "browser/axe.rs"]
+mod axe;
+#[path = "browser/inclusion.rs"]
+mod inclusion;
 #[path = "browser/staff_pages.rs"]
 mod staff_pages;
 
@@ -30,6 +34,11 @@ struct Browser {
 
 impl Browser {
     async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// With more Chromium switches: `--force-prefers-reduced-motion`, say.
+    async fn start_with(extra_args: &[&str]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -38,11 +47,14 @@ impl Browser {
             .spawn()
             .expect(NEEDS_CHROMIUM);
         let profile = tempfile::tempdir().unwrap().keep();
-        let capabilities = serde_json::json!({"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=390,1100",
-                     format!("--user-data-dir={}", profile.display())]}});
+        let mut args: Vec<String> = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=390,1100"]
+            .map(String::from)
+            .into();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(extra_args.iter().map(|a| a.to_string()));
+        let capabilities =
+            serde_json::json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}});
         let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(capabilities.as_object().unwrap().clone());
         for _ in 0..100 {
@@ -113,6 +125,13 @@ impl Drop for Browser {
 
 /// Reads the QR code in a PNG, as a phone camera would.
 fn decode_qr(png_bytes: &[u8]) -> String {
+    let mut found = decode_qrs(png_bytes);
+    assert_eq!(found.len(), 1, "one QR code in the screenshot");
+    found.remove(0)
+}
+
+/// Every QR code in a PNG (a printed sheet holds many), in no set order.
+fn decode_qrs(png_bytes: &[u8]) -> Vec<String> {
     let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buffer).unwrap();
@@ -122,9 +141,7 @@ fn decode_qr(png_bytes: &[u8]) -> String {
         let p = &buffer[y * info.line_size + x * channels..];
         if channels >= 3 { ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8 } else { p[0] }
     });
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the screenshot");
-    grids[0].decode().expect("the QR decodes").1
+    image.detect_grids().iter().map(|grid| grid.decode().expect("the QR decodes").1).collect()
 }
 
 #[tokio::test]

@@ -13,10 +13,13 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every page and asset: its path, its type and its bytes.
-const ASSETS: [(&str, &str, &str); 17] = [
+const ASSETS: [(&str, &str, &str); 20] = [
     ("/citizen", HTML, include_str!("assets/citizen.html")),
     ("/assets/citizen.js", JS, include_str!("assets/citizen.js")),
     ("/assets/declare.js", JS, include_str!("assets/declare.js")),
+    ("/assets/care.js", JS, include_str!("assets/care.js")),
+    ("/assets/proxy.js", JS, include_str!("assets/proxy.js")),
+    ("/assets/sheets.js", JS, include_str!("assets/sheets.js")),
     ("/merchant", HTML, include_str!("assets/merchant.html")),
     ("/assets/merchant.js", JS, include_str!("assets/merchant.js")),
     ("/coordinator", HTML, include_str!("assets/coordinator.html")),

@@ -12,6 +12,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 6px;border-bott
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e4e7ee;vertical-align:top}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#5b6475;font-size:12px}\
 .jws{font-family:monospace;font-size:9px;word-break:break-all}.qr svg{width:60mm;height:60mm}\
+@media screen and (max-width:600px){table,tbody,tr,td{display:block;width:100%}tr:first-child{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}\
+tr{border-bottom:1px solid #e4e7ee;padding:4px 0}td{border:0;padding:2px 0}td::before{content:attr(data-label);display:block;font-size:12px;color:#5b6475}}\
 @page{size:A4;margin:15mm}@media print{body{padding:0}.no-print{display:none}h2{break-after:avoid}tr{break-inside:avoid}}";
 
 fn table(out: &mut String, head: &[&str], rows: impl Iterator<Item = Vec<String>>) {
@@ -22,8 +24,10 @@ fn table(out: &mut String, head: &[&str], rows: impl Iterator<Item = Vec<String>
     out.push_str("</tr>");
     for row in rows {
         out.push_str("<tr>");
-        for cell in row {
-            let _ = write!(out, "<td>{}</td>", esc(&cell));
+        assert_eq!(row.len(), head.len(), "a cell for every heading");
+        // The label lets a phone show each row as a block, heading by value.
+        for (cell, h) in row.iter().zip(head) {
+            let _ = write!(out, "<td data-label=\"{}\">{}</td>", esc(h), esc(cell));
         }
         out.push_str("</tr>");
     }

@@ -2,6 +2,7 @@
 //! declaration, and the coordinator console under axe-core.
 
 use super::helpers::TestApp;
+use super::axe::{axe_violations, overflows};
 use super::{Browser, NEEDS_CHROMIUM};
 use fantoccini::Locator;
 
@@ -60,35 +61,6 @@ async fn a_declaration_goes_from_the_citizen_page_to_the_department_and_back_and
     browser.stop().await;
     let me: serde_json::Value = app.me(&token).await.json().await.unwrap();
     assert_eq!(me["score"], 607, "the approved points counted once");
-}
-
-/// axe-core's browser build, installed from npm by `.ci/run`
-/// (`npm install --prefix target/axe axe-core`), or where `XINYI_AXE_JS` says.
-fn axe_source() -> String {
-    let path = std::env::var("XINYI_AXE_JS").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/target/axe/node_modules/axe-core/axe.min.js").to_owned()
-    });
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("axe-core is needed at {path} (npm install --prefix target/axe axe-core): {e}"))
-}
-
-/// Every violation axe-core finds of the WCAG 2.0, 2.1 and 2.2 A and AA
-/// rules, target-size included, as "rule: target, …" lines.
-async fn axe_violations(browser: &Browser) -> Vec<String> {
-    browser.client.execute(&axe_source(), vec![]).await.unwrap();
-    let script = r#"const done = arguments[arguments.length - 1];
-        axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-                            rules: { "target-size": { enabled: true } } })
-           .then((r) => done(r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).join(", "))))
-           .catch((e) => done(["axe failed: " + e]));"#;
-    let found = browser.client.execute_async(script, vec![]).await.unwrap();
-    serde_json::from_value(found).unwrap()
-}
-
-/// The page is no wider than the window: nothing to scroll sideways.
-async fn overflows(browser: &Browser) -> bool {
-    let wide = browser.client.execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![]).await;
-    wide.unwrap().as_bool().unwrap()
 }
 
 #[tokio::test]

@@ -19,12 +19,12 @@ let benefitRank = 0;
 function fragmentToken() {
   const match = location.hash.match(/token=([^&]+)/);
   if (!match) return null;
-  history.replaceState(null, "", location.pathname);
+  history.replaceState(null, "", location.pathname + location.search);
   return decodeURIComponent(match[1]);
 }
 
 async function showSignIn() {
-  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box", "where", "statement-box", "declare-box"]) $(id).classList.add("hidden");
+  for (const id of ["code", "score", "history", "no-code", "sign-out", "lists", "repairs-box", "repair-form-box", "where", "statement-box", "declare-box", "sheets-box", "proxies-box", "show-for-box"]) $(id).classList.add("hidden");
   $("sign-in").classList.remove("hidden");
   const list = $("demo-citizens");
   list.replaceChildren();
@@ -50,19 +50,26 @@ function signOut() {
 
 async function refreshCode() {
   clearTimeout(refreshTimer);
+  // A family member's code (亲友代办) while the switch says so; one's own otherwise.
+  const forWhom = showingFor;
+  const path = "/v1/me/code" + (forWhom ? "?for=" + encodeURIComponent(forWhom.grant_id) : "");
   try {
-    current = await xinyi.api("/v1/me/code", { method: "POST", token: xinyi.token("citizen") });
+    const issued = await xinyi.api(path, { method: "POST", token: xinyi.token("citizen") });
+    if (forWhom !== showingFor) return; // switched while this was on its way
+    current = issued;
     $("qr").innerHTML = current.qr_svg;
     $("qr").dataset.code = current.code;
     $("level-name").textContent = current.level.name;
     $("code").classList.remove("hidden", "stale");
     $("no-code").classList.add("hidden");
     xinyi.showError($("error"), null);
+    care.announce(current, forWhom && forWhom.other);
     const wait = Date.parse(current.expires_at) - Date.now() - REFRESH_BEFORE_EXPIRY_MS;
     refreshTimer = setTimeout(refreshCode, Math.max(wait, 1000));
   } catch (e) {
     if (e.problem && e.problem.status === 401) return signOut();
-    if (e.problem && (e.problem.code === "level_too_low" || e.problem.code === "blacklisted")) {
+    if (e.problem && ["level_too_low", "blacklisted", "grant_ended", "not_found"].includes(e.problem.code)) {
+      current = null;
       $("code").classList.add("hidden");
       $("no-code").classList.remove("hidden");
       $("no-code-text").textContent = e.problem.title + " — " + e.problem.detail;
@@ -238,7 +245,7 @@ async function start() {
   await refreshCode();
   try {
     await Promise.all([loadScore(), loadHistory()]);
-    await Promise.all([loadDirectory(), loadDeclarations()]);
+    await Promise.all([loadDirectory(), loadDeclarations(), loadProxies(), loadSheets()]);
     $("statement-box").classList.remove("hidden");
   } catch (e) {
     if (e.problem && e.problem.status === 401) return signOut();
@@ -261,6 +268,10 @@ $("where-district").addEventListener("change", showDirectory);
 $("open-statement").addEventListener("click", openStatement);
 $("repair-cancel").addEventListener("click", () => $("repair-form-box").classList.add("hidden"));
 $("token-form").addEventListener("submit", (e) => { e.preventDefault(); signIn($("token-input").value); });
-const fromFragment = fragmentToken();
-if (fromFragment) xinyi.setToken("citizen", fromFragment);
-start();
+$("read-aloud").addEventListener("click", () => current && care.speak(care.words(current, showingFor && showingFor.other)));
+// After every script of the page has run: proxy.js and care.js hold state refreshCode reads.
+document.addEventListener("DOMContentLoaded", () => {
+  const fromFragment = fragmentToken();
+  if (fromFragment) xinyi.setToken("citizen", fromFragment);
+  start();
+});
