@@ -13,7 +13,7 @@ use crate::storage::{
 };
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
-use xinyi_merchant_sdk::CreditLevel;
+use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 use xinyi_merchant_sdk::api::{LimitPeriod, Redemption, VoidedRedemption};
 
 /// Citizens per rollup part: a batch rewrites at most this many (1 KiB)
@@ -39,6 +39,9 @@ pub(super) fn wanted<'c>(commands: &[&'c Command]) -> Wanted<'c> {
             Command::Redeem(a) => {
                 let keys = &mut wanted.keys;
                 keys.code_ids.push(&a.code_id);
+                if a.medium == CodeMedium::Paper {
+                    keys.paper_code_ids.push(&a.code_id);
+                }
                 keys.citizens.push(a.citizen.0 as i64);
                 keys.offer_ids.push(&a.offer_id);
                 keys.idempotency.push((&a.merchant_id, &a.idempotency_key));

@@ -316,3 +316,11 @@ fn wanted_levels(a: RedemptionAttempt) -> Vec<u8> {
     let command = Command::Redeem(a);
     wanted(&[&command]).keys.rollups.iter().map(|k| k.3).collect()
 }
+
+#[test]
+fn only_paper_codes_are_looked_up_among_the_sheets_and_every_code_among_the_withdrawn() {
+    let commands = [Command::Redeem(paper(1, "p1", 1)), Command::Redeem(attempt(2, "phone", 2, 100))];
+    let wanted = wanted(&commands.iter().collect::<Vec<_>>());
+    assert_eq!(wanted.keys.paper_code_ids, ["p1"]);
+    assert_eq!(wanted.keys.code_ids, ["p1", "phone"], "used and withdrawn codes are looked up for all");
+}

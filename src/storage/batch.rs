@@ -73,6 +73,9 @@ pub struct BatchReads {
 #[derive(Debug, Default)]
 pub struct BatchKeys<'k> {
     pub code_ids: Vec<&'k str>,
+    /// The paper codes among them: only these are looked up among the
+    /// sheets' codes, so a batch of phone codes pays nothing for paper.
+    pub paper_code_ids: Vec<&'k str>,
     pub citizens: Vec<i64>,
     pub offer_ids: Vec<&'k str>,
     pub idempotency: Vec<(&'k str, &'k str)>,

@@ -109,7 +109,7 @@ fn statement(d: Dialect) -> String {
             None,
             &format!("list_entries WHERE citizen_number IN (SELECT n FROM {citizens})"),
         ),
-        // The batch's paper codes (an index probe each; phone codes find none).
+        // The batch's paper codes (an index probe each; phone codes are not looked up).
         branch(
             d,
             "paper",
@@ -118,7 +118,7 @@ fn statement(d: Dialect) -> String {
             None,
             &format!(
                 "paper_codes p JOIN code_sheets s ON s.sheet_id = p.sheet_id WHERE p.code_id IN {}",
-                d.json_texts("$2")
+                d.json_texts("$7")
             ),
         ),
         // The batch's codes fetched by a proxy under a grant since ended
@@ -152,6 +152,7 @@ fn bound(sql: String, keys: &BatchKeys<'_>) -> sqlx::query::Query<'static, sqlx:
         .bind(json(&keys.offer_ids))
         .bind(json(&usage))
         .bind(json(&rollups))
+        .bind(json(&keys.paper_code_ids))
 }
 
 fn reads_from(rows: &[AnyRow]) -> Result<BatchReads, StoreError> {
