@@ -47,14 +47,21 @@ impl Browser {
             .spawn()
             .expect(NEEDS_CHROMIUM);
         let profile = tempfile::tempdir().unwrap().keep();
-        let mut args: Vec<String> = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=390,1100"]
-            .map(String::from)
-            .into();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=390,1100",
+        ]
+        .map(String::from)
+        .into();
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra_args.iter().map(|a| a.to_string()));
-        let capabilities =
-            serde_json::json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}});
+        let capabilities = serde_json::json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}});
         let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(capabilities.as_object().unwrap().clone());
         for _ in 0..100 {

@@ -68,10 +68,8 @@ pub fn locked_until(wrong_tries: &[OffsetDateTime], now: OffsetDateTime) -> Opti
     let mut tries = wrong_tries.to_vec();
     tries.sort_unstable();
     let n = WRONG_INVITATIONS_ALLOWED;
-    let lock_end = (n - 1..tries.len())
-        .filter(|&k| tries[k] - tries[k + 1 - n] < LOCKOUT)
-        .map(|k| tries[k] + LOCKOUT)
-        .max()?;
+    let lock_end =
+        (n - 1..tries.len()).filter(|&k| tries[k] - tries[k + 1 - n] < LOCKOUT).map(|k| tries[k] + LOCKOUT).max()?;
     (lock_end > now).then_some(lock_end)
 }
 

@@ -13,8 +13,8 @@ use crate::storage::{
 };
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
-use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 use xinyi_merchant_sdk::api::{LimitPeriod, Redemption, VoidedRedemption};
+use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 
 /// Citizens per rollup part: a batch rewrites at most this many (1 KiB)
 /// per rollup it touches, however busy the day has been.

@@ -279,9 +279,11 @@ fn a_paper_code_of_a_revoked_or_unknown_sheet_is_refused_and_a_phone_code_never_
 #[test]
 fn a_code_fetched_under_a_grant_that_has_ended_is_refused_from_the_ending_on() {
     let mut reads = reads(offer(None, None));
-    reads.withdrawn_codes =
-        [("ended".to_owned(), NOW - time::Duration::seconds(1)), ("ending-later".to_owned(), NOW + time::Duration::seconds(1))]
-            .into();
+    reads.withdrawn_codes = [
+        ("ended".to_owned(), NOW - time::Duration::seconds(1)),
+        ("ending-later".to_owned(), NOW + time::Duration::seconds(1)),
+    ]
+    .into();
     let commands = [
         Command::Redeem(attempt(1, "ended", 1, 10_000)),
         Command::Redeem(attempt(2, "ending-later", 2, 10_000)),

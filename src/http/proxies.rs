@@ -113,18 +113,37 @@ pub async fn accept_proxy(
                     .into(),
             });
         }
-        AcceptOutcome::Wrong { tries_left } => return Err(refused(StatusCode::UNPROCESSABLE_ENTITY, "invitation_invalid",
-            "邀请码错误或已过期 / Wrong or expired invitation",
-            format!("请核对 6 位数字,或请家人重新生成;还可再试 {tries_left} 次 / Check the six digits, or ask for a new \
-                     invitation; {tries_left} more tries this hour"))),
-        AcceptOutcome::Own => return Err(refused(StatusCode::UNPROCESSABLE_ENTITY, "own_invitation",
-            "不能接受自己的邀请 / This is your own invitation",
-            "请让家人用自己的账号登录后输入 / The family member enters it, signed in as themselves".into())),
+        AcceptOutcome::Wrong { tries_left } => {
+            return Err(refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invitation_invalid",
+                "邀请码错误或已过期 / Wrong or expired invitation",
+                format!(
+                    "请核对 6 位数字,或请家人重新生成;还可再试 {tries_left} 次 / Check the six digits, or ask for a new \
+                     invitation; {tries_left} more tries this hour"
+                ),
+            ));
+        }
+        AcceptOutcome::Own => {
+            return Err(refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "own_invitation",
+                "不能接受自己的邀请 / This is your own invitation",
+                "请让家人用自己的账号登录后输入 / The family member enters it, signed in as themselves".into(),
+            ));
+        }
         AcceptOutcome::TooMany => return Err(too_many()),
-        AcceptOutcome::Exists(grant_id) => return Err(refused(StatusCode::CONFLICT, "proxy_exists",
-            "已是该市民的代办人 / Already a proxy for this citizen",
-            format!("授权 {grant_id} 仍有效;如需延期,请先结束它再重新邀请 / Grant {grant_id} is running: \
-                     end it first to start a longer one"))),
+        AcceptOutcome::Exists(grant_id) => {
+            return Err(refused(
+                StatusCode::CONFLICT,
+                "proxy_exists",
+                "已是该市民的代办人 / Already a proxy for this citizen",
+                format!(
+                    "授权 {grant_id} 仍有效;如需延期,请先结束它再重新邀请 / Grant {grant_id} is running: \
+                     end it first to start a longer one"
+                ),
+            ));
+        }
     };
     crate::metrics::proxy_grant_made();
     let body = AcceptedGrant { grant_id: grant.grant_id, expires_at: grant.expires_at };
@@ -147,15 +166,23 @@ pub(super) async fn grantor_for_code(
     let grant = state.store.proxy_grant(grant_id).await?;
     let grant = grant.filter(|g| g.proxy == proxy.number).ok_or_else(|| ApiError::not_found("proxy grant"))?;
     if !grant.active_at(now) {
-        return Err(refused(StatusCode::FORBIDDEN, "grant_ended", "代办授权已结束 / This grant has ended",
-            "授权已到期或已被结束,请家人重新邀请 / The grant expired or was ended: ask for a new invitation".into()));
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "grant_ended",
+            "代办授权已结束 / This grant has ended",
+            "授权已到期或已被结束,请家人重新邀请 / The grant expired or was ended: ask for a new invitation".into(),
+        ));
     }
     let grantor = state.store.citizen_by_number(grant.grantor).await?;
     let grantor = grantor.ok_or_else(|| ApiError::internal(format!("grant {grant_id}: grantor is gone")))?;
     match super::code_gate::code_level(state, &grantor, now).await {
         Ok(level) => Ok((grantor, level)),
-        Err(ApiError::Refused { status, code, title, .. }) => Err(refused(status, code, title,
-            "家人本人可在其信用码页面查看原因 / The family member can see why on their own credit code page".into())),
+        Err(ApiError::Refused { status, code, title, .. }) => Err(refused(
+            status,
+            code,
+            title,
+            "家人本人可在其信用码页面查看原因 / The family member can see why on their own credit code page".into(),
+        )),
         Err(other) => Err(other),
     }
 }

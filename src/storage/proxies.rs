@@ -31,7 +31,9 @@ impl ProxyGrant {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvitationOutcome {
-    Created { expires_at: OffsetDateTime },
+    Created {
+        expires_at: OffsetDateTime,
+    },
     /// The citizen has this many running grants to others already.
     TooMany(i64),
 }
@@ -40,10 +42,14 @@ pub enum InvitationOutcome {
 pub enum AcceptOutcome {
     Accepted(ProxyGrant),
     /// Too many wrong tries: no acceptance until then, right or wrong.
-    Locked { until: OffsetDateTime },
+    Locked {
+        until: OffsetDateTime,
+    },
     /// No live invitation has these digits (recorded as a wrong try); this
     /// many more wrong tries lock accepting.
-    Wrong { tries_left: usize },
+    Wrong {
+        tries_left: usize,
+    },
     /// The citizen's own invitation: a grant needs two people.
     Own,
     /// The grantor has [`proxies::MAX_GRANTS_TO_OTHERS`] running grants.
@@ -146,12 +152,13 @@ impl Store {
     ) -> Result<AcceptOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
         let number = proxy.0 as i64;
-        let tries: Vec<i64> =
-            sqlx::query_scalar("SELECT failed_at FROM proxy_accept_failures WHERE citizen_number = $1 AND failed_at > $2")
-                .bind(number)
-                .bind(unix(now - proxies::LOCKOUT * 2))
-                .fetch_all(&mut *tx)
-                .await?;
+        let tries: Vec<i64> = sqlx::query_scalar(
+            "SELECT failed_at FROM proxy_accept_failures WHERE citizen_number = $1 AND failed_at > $2",
+        )
+        .bind(number)
+        .bind(unix(now - proxies::LOCKOUT * 2))
+        .fetch_all(&mut *tx)
+        .await?;
         let tries = tries.into_iter().map(super::from_unix).collect::<Result<Vec<_>, _>>()?;
         if let Some(until) = proxies::locked_until(&tries, now) {
             return Ok(AcceptOutcome::Locked { until });

@@ -8,20 +8,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 impl TestApp {
-    /// As if the service had signed with its key for an hour: a sheet's
-    /// codes are dated up to an hour back, never before the key began.
-    async fn age_signing_keys(&self) {
-        self.database
-            .execute("UPDATE signing_keys SET sign_from = sign_from - 3600, created_at = created_at - 3600")
-            .await
-            .unwrap();
-        self.state.keys.reload().await.unwrap();
-    }
-
-    async fn post_as(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
-        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
-    }
-
     async fn sheet_for(&self, citizen_id: &str, body: Value) -> Value {
         let printed = self.post_as(&self.citizen_token(citizen_id), "/v1/me/code-sheets", body).await;
         assert_eq!(printed.status(), 201, "{}", printed.text().await.unwrap());

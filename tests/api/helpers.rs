@@ -361,6 +361,36 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// As if the service had signed with its key for an hour: a sheet's
+    /// codes are dated up to an hour back, never before the key began.
+    pub async fn age_signing_keys(&self) {
+        self.database
+            .execute("UPDATE signing_keys SET sign_from = sign_from - 3600, created_at = created_at - 3600")
+            .await
+            .unwrap();
+        self.state.keys.reload().await.unwrap();
+    }
+
+    /// `grantor` makes `proxy` their family proxy for 30 days: the grant's id.
+    pub async fn family_grant(&self, grantor: &str, proxy: &str) -> String {
+        let invite =
+            self.post_as(&self.citizen_token(grantor), "/v1/me/proxies", serde_json::json!({"days": 30})).await;
+        assert_eq!(invite.status(), 201);
+        let invitation: serde_json::Value = invite.json().await.unwrap();
+        let accept = serde_json::json!({"invitation": invitation["invitation"]});
+        let accepted = self.post_as(&self.citizen_token(proxy), "/v1/me/proxies/accept", accept).await;
+        assert_eq!(accepted.status(), 201, "{}", accepted.text().await.unwrap());
+        let grant: serde_json::Value = accepted.json().await.unwrap();
+        grant["grant_id"].as_str().unwrap().to_owned()
+    }
+
+    /// POSTs `body` as JSON with `token`.
+    pub async fn post_as(&self, token: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+}
+
+impl TestApp {
     /// GET `path` with a bearer token, as JSON.
     pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
         self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()

@@ -8,27 +8,14 @@ use time::format_description::well_known::Rfc3339;
 
 impl TestApp {
     async fn invite(&self, grantor: &str, days: i64) -> Value {
-        let made = self.post_json(&self.citizen_token(grantor), "/v1/me/proxies", json!({"days": days})).await;
+        let made = self.post_as(&self.citizen_token(grantor), "/v1/me/proxies", json!({"days": days})).await;
         assert_eq!(made.status(), 201, "{}", made.text().await.unwrap());
         assert_eq!(made.headers()["cache-control"], "no-store");
         made.json().await.unwrap()
     }
 
     async fn accept(&self, proxy: &str, invitation: &str) -> reqwest::Response {
-        self.post_json(&self.citizen_token(proxy), "/v1/me/proxies/accept", json!({"invitation": invitation})).await
-    }
-
-    /// `grantor` makes `proxy` their proxy: the grant's id.
-    async fn grant(&self, grantor: &str, proxy: &str) -> String {
-        let invitation = self.invite(grantor, 30).await;
-        let accepted = self.accept(proxy, invitation["invitation"].as_str().unwrap()).await;
-        assert_eq!(accepted.status(), 201, "{}", accepted.text().await.unwrap());
-        let accepted: Value = accepted.json().await.unwrap();
-        accepted["grant_id"].as_str().unwrap().to_owned()
-    }
-
-    async fn post_json(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
-        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+        self.post_as(&self.citizen_token(proxy), "/v1/me/proxies/accept", json!({"invitation": invitation})).await
     }
 
     async fn code_for(&self, proxy: &str, grant_id: &str) -> reqwest::Response {
@@ -103,7 +90,7 @@ async fn an_invitation_works_once_for_someone_else_and_bad_days_are_refused() {
     let app = TestApp::spawn().await;
     let token = app.citizen_token("mother");
     for body in [json!({}), json!({"days": 0}), json!({"days": 91})] {
-        let refused = app.post_json(&token, "/v1/me/proxies", body).await;
+        let refused = app.post_as(&token, "/v1/me/proxies", body).await;
         assert_eq!(assert_problem(refused, 422, "invalid_field").await["field"], "days");
     }
     let invitation = app.invite("mother", 1).await;
@@ -141,9 +128,9 @@ async fn a_grantor_gives_at_most_three_running_grants() {
     let app = TestApp::spawn().await;
     let early = app.invite("elder", 10).await;
     for proxy in ["child-1", "child-2", "child-3"] {
-        app.grant("elder", proxy).await;
+        app.family_grant("elder", proxy).await;
     }
-    let fourth = app.post_json(&app.citizen_token("elder"), "/v1/me/proxies", json!({"days": 10})).await;
+    let fourth = app.post_as(&app.citizen_token("elder"), "/v1/me/proxies", json!({"days": 10})).await;
     assert_problem(fourth, 409, "too_many_proxies").await;
     let late = app.accept("child-4", early["invitation"].as_str().unwrap()).await;
     assert_problem(late, 409, "too_many_proxies").await;
@@ -159,7 +146,7 @@ async fn either_side_ends_a_grant_at_once_and_its_fetched_code_is_refused_on_eve
     let other = app.second_node().await;
     let coordinator = app.coordinator_token().await;
     let shop = app.shop(&coordinator, budget_offer()).await;
-    let grant_id = app.grant("grandmother-2", "grandson-2").await;
+    let grant_id = app.family_grant("grandmother-2", "grandson-2").await;
     let fetched = app.code_for("grandson-2", &grant_id).await.text().await.unwrap();
     assert_problem(app.end("stranger", &grant_id).await, 404, "not_found").await;
     assert_eq!(app.end("grandmother-2", &grant_id).await.status(), 204);
@@ -177,7 +164,7 @@ async fn either_side_ends_a_grant_at_once_and_its_fetched_code_is_refused_on_eve
     assert!(!problem.to_string().contains("proxy") && !problem.to_string().contains("代办"), "{problem}");
     assert_eq!(app.redeem_code(&shop, &app.code_text("grandmother-2").await, 3000).await.status(), 201);
 
-    let second = app.grant("grandmother-2", "grandson-2").await;
+    let second = app.family_grant("grandmother-2", "grandson-2").await;
     assert_eq!(app.end("grandson-2", &second).await.status(), 204);
     assert_eq!(app.end("grandmother-2", &second).await.status(), 204, "ending twice keeps the first");
     let given = app.get_json(&app.citizen_token("grandmother-2"), "/v1/me/proxies").await;
@@ -193,7 +180,7 @@ async fn either_side_ends_a_grant_at_once_and_its_fetched_code_is_refused_on_eve
 async fn a_proxy_gets_no_code_for_a_grant_not_theirs_nor_the_reason_a_grantor_has_none() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
-    let grant_id = app.grant("uncle", "cousin").await;
+    let grant_id = app.family_grant("uncle", "cousin").await;
     assert_problem(app.code_for("stranger", &grant_id).await, 404, "not_found").await;
     assert_problem(app.code_for("uncle", &grant_id).await, 404, "not_found").await;
     let listing = json!({"list": "black", "reason": "失信被执行人 judgment debtor", "source": "东城区人民法院"});

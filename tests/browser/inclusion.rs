@@ -13,29 +13,6 @@ use xinyi_merchant_sdk::{CodeMedium, CreditLevel};
 
 const SIZES: [(u32, u32); 3] = [(320, 568), (390, 844), (1280, 800)];
 
-impl TestApp {
-    /// As if the service had signed with its key for an hour, so that a
-    /// sheet's codes can be dated up to an hour back.
-    async fn age_keys(&self) {
-        let sql = "UPDATE signing_keys SET sign_from = sign_from - 3600, created_at = created_at - 3600";
-        self.database.execute(sql).await.unwrap();
-        self.state.keys.reload().await.unwrap();
-    }
-
-    /// `grantor` makes `proxy` their family proxy.
-    async fn family_grant(&self, grantor: &str, proxy: &str) -> String {
-        let post = |token: String, path: &'static str, body: Value| {
-            self.http.post(self.url(path)).bearer_auth(token).json(&body).send()
-        };
-        let invitation: Value =
-            post(self.citizen_token(grantor), "/v1/me/proxies", json!({"days": 7})).await.unwrap().json().await.unwrap();
-        let accept = json!({"invitation": invitation["invitation"]});
-        let grant: Value =
-            post(self.citizen_token(proxy), "/v1/me/proxies/accept", accept).await.unwrap().json().await.unwrap();
-        grant["grant_id"].as_str().unwrap().to_owned()
-    }
-}
-
 impl Browser {
     async fn citizen_page(&self, app: &TestApp, citizen_id: &str, query: &str) {
         let token = app.citizen_token(citizen_id);
@@ -92,7 +69,7 @@ impl Browser {
 #[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
 async fn every_page_passes_axe_at_320_390_and_1280_and_none_scrolls_sideways() {
     let app = TestApp::spawn().await;
-    app.age_keys().await;
+    app.age_signing_keys().await;
     let coordinator = app.coordinator_token().await;
     let shop = app.shop(&coordinator, legal_offer()).await;
     app.citizen_with_score(&coordinator, "axe-grandpa", 650).await;
@@ -139,10 +116,13 @@ async fn care_mode_shows_a_family_members_code_in_large_type_beside_a_live_clock
     let browser = Browser::start().await;
     browser.client.set_window_size(390, 844).await.unwrap();
     browser.citizen_page(&app, "care-daughter", "?care=1").await;
-    let switch = browser.js("const r = document.getElementById('care-toggle').getBoundingClientRect(); \
-        return [r.bottom <= window.innerHeight, document.getElementById('care-toggle').getAttribute('aria-checked')];").await;
+    let switch = browser
+        .js("const r = document.getElementById('care-toggle').getBoundingClientRect(); \
+        return [r.bottom <= window.innerHeight, document.getElementById('care-toggle').getAttribute('aria-checked')];")
+        .await;
     assert_eq!(switch, json!([true, "true"]), "the switch is on the first screen, and on");
-    let measured = browser.js(r#"
+    let measured = browser
+        .js(r#"
         const shown = (e) => e.offsetParent !== null && !e.closest(".sr-only");
         const texts = [...document.querySelectorAll("main *, header *")].filter((e) => shown(e) &&
             [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
@@ -151,7 +131,8 @@ async fn care_mode_shows_a_family_members_code_in_large_type_beside_a_live_clock
         const first = [...document.querySelectorAll("main section")].find((s) => !s.classList.contains("hidden"));
         return { smallest: Math.min(...texts.map((e) => parseFloat(getComputedStyle(e).fontSize))),
                  small_targets: targets.length, qr: document.getElementById("qr").getBoundingClientRect().width,
-                 first: first.id };"#).await;
+                 first: first.id };"#)
+        .await;
     assert!(measured["smallest"].as_f64().unwrap() >= 24.0, "{measured}");
     assert_eq!(measured["small_targets"], 0, "every target 60×60: {measured}");
     assert!(measured["qr"].as_f64().unwrap() >= 280.0, "{measured}");
@@ -194,7 +175,7 @@ async fn care_mode_shows_a_family_members_code_in_large_type_beside_a_live_clock
 #[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
 async fn a_sheet_printed_from_the_citizen_page_reads_back_from_its_screenshot_and_a_code_redeems_at_the_checkout() {
     let app = TestApp::spawn().await;
-    app.age_keys().await;
+    app.age_signing_keys().await;
     let coordinator = app.coordinator_token().await;
     app.citizen_with_score(&coordinator, "sheet-grandma", 650).await;
     let shop = app.shop(&coordinator, legal_offer()).await;

@@ -1,8 +1,8 @@
 //! The pages of the program's staff: a department deciding a citizen's
 //! declaration, and the coordinator console under axe-core.
 
-use super::helpers::TestApp;
 use super::axe::{axe_violations, overflows};
+use super::helpers::TestApp;
 use super::{Browser, NEEDS_CHROMIUM};
 use fantoccini::Locator;
 
