@@ -96,6 +96,56 @@ async fn running_grants_given(tx: &mut Tx, grantor: i64, now: OffsetDateTime) ->
     .await?)
 }
 
+/// The citizen's wrong invitations of the last two lock-outs: all that can
+/// bear on whether they are locked now.
+async fn wrong_tries(tx: &mut Tx, citizen: i64, now: OffsetDateTime) -> Result<Vec<OffsetDateTime>, StoreError> {
+    let tries: Vec<i64> =
+        sqlx::query_scalar("SELECT failed_at FROM proxy_accept_failures WHERE citizen_number = $1 AND failed_at > $2")
+            .bind(citizen)
+            .bind(unix(now - proxies::LOCKOUT * 2))
+            .fetch_all(&mut **tx)
+            .await?;
+    tries.into_iter().map(super::from_unix).collect()
+}
+
+/// Records a wrong try and commits it. The try that makes five locks at
+/// once: no sixth guess first.
+async fn record_wrong_try(
+    mut tx: Tx,
+    citizen: i64,
+    mut tries: Vec<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<AcceptOutcome, StoreError> {
+    sqlx::query("INSERT INTO proxy_accept_failures (citizen_number, failed_at) VALUES ($1, $2)")
+        .bind(citizen)
+        .bind(unix(now))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tries.push(now);
+    if let Some(until) = proxies::locked_until(&tries, now) {
+        return Ok(AcceptOutcome::Locked { until });
+    }
+    Ok(AcceptOutcome::Wrong { tries_left: proxies::tries_left(&tries, now) })
+}
+
+async fn running_grant_between(
+    tx: &mut Tx,
+    grantor: i64,
+    proxy: i64,
+    now: OffsetDateTime,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT grant_id FROM proxy_grants WHERE grantor_number = $1 AND proxy_number = $2 \
+         AND ended_at IS NULL AND expires_at > $3",
+    )
+    .bind(grantor)
+    .bind(proxy)
+    .bind(unix(now))
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 impl Store {
     /// An invitation with fresh digits no other live invitation has, unless
     /// the grantor has given the most grants allowed.
@@ -152,14 +202,7 @@ impl Store {
     ) -> Result<AcceptOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
         let number = proxy.0 as i64;
-        let tries: Vec<i64> = sqlx::query_scalar(
-            "SELECT failed_at FROM proxy_accept_failures WHERE citizen_number = $1 AND failed_at > $2",
-        )
-        .bind(number)
-        .bind(unix(now - proxies::LOCKOUT * 2))
-        .fetch_all(&mut *tx)
-        .await?;
-        let tries = tries.into_iter().map(super::from_unix).collect::<Result<Vec<_>, _>>()?;
+        let tries = wrong_tries(&mut tx, number, now).await?;
         if let Some(until) = proxies::locked_until(&tries, now) {
             return Ok(AcceptOutcome::Locked { until });
         }
@@ -172,19 +215,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(invitation) = invitation else {
-            sqlx::query("INSERT INTO proxy_accept_failures (citizen_number, failed_at) VALUES ($1, $2)")
-                .bind(number)
-                .bind(unix(now))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let mut tries = tries;
-            tries.push(now);
-            // The try that makes five locks at once: no sixth guess first.
-            if let Some(until) = proxies::locked_until(&tries, now) {
-                return Ok(AcceptOutcome::Locked { until });
-            }
-            return Ok(AcceptOutcome::Wrong { tries_left: proxies::tries_left(&tries, now) });
+            return record_wrong_try(tx, number, tries, now).await;
         };
         let grantor = invitation.int("grantor_number")?;
         let days = GrantDays::parse(invitation.int("days")?).map_err(StoreError::Corrupt)?;
@@ -194,16 +225,7 @@ impl Store {
         if running_grants_given(&mut tx, grantor, now).await? >= proxies::MAX_GRANTS_TO_OTHERS {
             return Ok(AcceptOutcome::TooMany);
         }
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT grant_id FROM proxy_grants WHERE grantor_number = $1 AND proxy_number = $2 \
-             AND ended_at IS NULL AND expires_at > $3",
-        )
-        .bind(grantor)
-        .bind(number)
-        .bind(unix(now))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(grant_id) = existing {
+        if let Some(grant_id) = running_grant_between(&mut tx, grantor, number, now).await? {
             return Ok(AcceptOutcome::Exists(grant_id));
         }
         let grant_id = crate::ids::new_id("grant");
