@@ -27,6 +27,7 @@ mod error;
 mod key_id;
 mod key_set;
 mod level;
+pub mod merkle;
 mod replay;
 mod report;
 pub mod statement;
