@@ -30,6 +30,7 @@ mod level;
 pub mod merkle;
 mod replay;
 mod report;
+pub mod signed_note;
 pub mod statement;
 mod verify;
 
