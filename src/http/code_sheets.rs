@@ -142,7 +142,7 @@ async fn print_sheet(
     created_by: Option<String>,
 ) -> Result<PrintedSheet, ApiError> {
     let request = SheetRequest::parse(body.codes, body.valid_days).map_err(|e| ApiError::invalid(e.field, e.detail))?;
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let now = super::whole_second_now();
     let level = super::code_gate::code_level(state, citizen, now).await?;
     let ring = state.keys.ring().await?;
     let key = ring.signing_key_at(now).ok_or_else(|| ApiError::internal("no signing key may sign now"))?;

@@ -73,13 +73,10 @@ pub async fn issue_code(
             });
         }
     };
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let now = super::whole_second_now();
     // The code is the holder's: the signed-in citizen's, or a grantor's.
     let (holder, level) = match &query.for_grant {
-        None => {
-            let level = super::code_gate::code_level(&state, &citizen, now).await?;
-            (citizen.clone(), level)
-        }
+        None => (citizen.number, super::code_gate::code_level(&state, &citizen, now).await?),
         Some(grant_id) => super::proxies::grantor_for_code(&state, &citizen, grant_id, now).await?,
     };
     state.rate_limits.take_code(citizen.number.0)?;
@@ -89,7 +86,7 @@ pub async fn issue_code(
         level,
         issued_at: now,
         lifetime: state.policy.code_lifetime,
-        handle: key.sealer.seal(holder.number, &mut rand::rngs::OsRng),
+        handle: key.sealer.seal(holder, &mut rand::rngs::OsRng),
     };
     let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
     let expires_at = now + time::Duration::seconds(state.policy.code_lifetime.secs().into());

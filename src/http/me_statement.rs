@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use xinyi_merchant_sdk::statement::StatementClaims;
 
@@ -62,7 +61,7 @@ pub async fn statement(
             ));
         }
     };
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let now = super::whole_second_now();
     let claims = claims(&state.store, &state.policy.thresholds, &citizen, now).await?;
     let ring = state.keys.ring().await?;
     let jws = sign(&claims, &ring, now)?;

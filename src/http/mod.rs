@@ -195,3 +195,9 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("(no route)", |path| path.as_str());
     tracing::info_span!("request", method = %request.method(), route)
 }
+
+/// Now, to the whole second: what a stored time, a signed code and the
+/// answer that reports them can all hold, so the three agree.
+pub(crate) fn whole_second_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid")
+}

@@ -6,6 +6,7 @@
 use super::auth::CitizenAuth;
 use super::problem::{ApiError, ApiJson, Problem};
 use super::state::AppState;
+use crate::citizen_handle::CitizenNumber;
 use crate::domain::proxies::{GrantDays, InvitationDigits, MAX_GRANTS_TO_OTHERS};
 use crate::storage::{AcceptOutcome, Citizen, InvitationOutcome};
 use axum::Json;
@@ -50,10 +51,6 @@ pub struct AcceptedGrant {
     pub expires_at: OffsetDateTime,
 }
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid")
-}
-
 /// An invitation for a family member to show codes for the signed-in
 /// citizen, for `days` days once accepted.
 #[utoipa::path(post, path = "/v1/me/proxies", tag = "citizen", security(("citizen" = [])),
@@ -69,8 +66,8 @@ pub async fn invite_proxy(
 ) -> Result<Response, ApiError> {
     let days = body.days.ok_or_else(|| ApiError::invalid("days", "须填写 1 到 90 天 / days is required: 1 to 90"))?;
     let days = GrantDays::parse(days).map_err(|detail| ApiError::invalid("days", detail))?;
-    let (digits, outcome) = state.store.create_proxy_invitation(citizen.number, days, now()).await?;
-    let InvitationOutcome::Created { expires_at } = outcome else { return Err(too_many()) };
+    let outcome = state.store.create_proxy_invitation(citizen.number, days, super::whole_second_now()).await?;
+    let InvitationOutcome::Created { digits, expires_at } = outcome else { return Err(too_many()) };
     let body = Invitation { invitation: digits.as_str().to_owned(), expires_at };
     Ok((StatusCode::CREATED, [(CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
@@ -102,7 +99,7 @@ pub async fn accept_proxy(
     ApiJson(body): ApiJson<AcceptBody>,
 ) -> Result<Response, ApiError> {
     let digits = InvitationDigits::parse(&body.invitation).map_err(|detail| ApiError::invalid("invitation", detail))?;
-    let now = now();
+    let now = super::whole_second_now();
     let grant = match state.store.accept_proxy_invitation(citizen.number, &digits, now).await? {
         AcceptOutcome::Accepted(grant) => grant,
         AcceptOutcome::Locked { until } => {
@@ -154,15 +151,15 @@ fn refused(status: StatusCode, code: &'static str, title: &'static str, detail: 
     ApiError::Refused { status, code, title, detail }
 }
 
-/// For `POST /v1/me/code?for=GRANT_ID`: the grantor whose code the proxy
-/// may show, and the level it carries. The grantor's reasons for having
+/// For `POST /v1/me/code?for=GRANT_ID`: the number of the grantor whose
+/// code the proxy may show, and the level it carries. The grantor's reasons for having
 /// no code (a black-list entry's reason, say) stay theirs to read.
 pub(super) async fn grantor_for_code(
     state: &AppState,
     proxy: &Citizen,
     grant_id: &str,
     now: OffsetDateTime,
-) -> Result<(Citizen, CreditLevel), ApiError> {
+) -> Result<(CitizenNumber, CreditLevel), ApiError> {
     let grant = state.store.proxy_grant(grant_id).await?;
     let grant = grant.filter(|g| g.proxy == proxy.number).ok_or_else(|| ApiError::not_found("proxy grant"))?;
     if !grant.active_at(now) {
@@ -176,7 +173,7 @@ pub(super) async fn grantor_for_code(
     let grantor = state.store.citizen_by_number(grant.grantor).await?;
     let grantor = grantor.ok_or_else(|| ApiError::internal(format!("grant {grant_id}: grantor is gone")))?;
     match super::code_gate::code_level(state, &grantor, now).await {
-        Ok(level) => Ok((grantor, level)),
+        Ok(level) => Ok((grantor.number, level)),
         Err(ApiError::Refused { status, code, title, .. }) => Err(refused(
             status,
             code,

@@ -149,7 +149,7 @@ pub async fn end_proxy(
     CitizenAuth(citizen): CitizenAuth,
     Path(grant_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let now = super::whole_second_now();
     let ended = state.store.end_proxy_grant(citizen.number, &grant_id, now).await?;
     ended.ok_or_else(|| ApiError::not_found("proxy grant"))?;
     Ok(StatusCode::NO_CONTENT)

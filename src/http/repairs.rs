@@ -63,7 +63,7 @@ pub async fn file_repair(
     let target = target_of(&body)?;
     let statement = visible_text(&body.statement, 2000)
         .ok_or_else(|| ApiError::invalid("statement", "须为 1 到 2000 个字符 / must be 1 to 2000 characters"))?;
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 ns is valid");
+    let now = super::whole_second_now();
     let stored = state.store.repair_target(citizen.number, &target).await?;
     let stored =
         stored.ok_or_else(|| ApiError::not_found("你的名单条目或信用事件 / your list entry or score event"))?;

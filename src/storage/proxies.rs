@@ -31,9 +31,8 @@ impl ProxyGrant {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvitationOutcome {
-    Created {
-        expires_at: OffsetDateTime,
-    },
+    /// The six digits to say to the family member, and until when they work.
+    Created { digits: InvitationDigits, expires_at: OffsetDateTime },
     /// The citizen has this many running grants to others already.
     TooMany(i64),
 }
@@ -63,19 +62,15 @@ pub(super) const GRANT_COLUMNS: &str = "SELECT g.grant_id, g.grantor_number, a.c
      FROM proxy_grants g JOIN citizens a ON a.number = g.grantor_number JOIN citizens b ON b.number = g.proxy_number";
 
 pub(super) fn grant(row: &impl StoredRow) -> Result<ProxyGrant, StoreError> {
-    let number = |column: &str| -> Result<CitizenNumber, StoreError> {
-        let n = row.int(column)?;
-        u64::try_from(n).map(CitizenNumber).map_err(|_| StoreError::Corrupt(format!("{column} {n}")))
-    };
     let ended_by = match row.opt_text("ended_by")? {
         None => None,
         Some(side) => Some(Side::parse(&side).ok_or_else(|| StoreError::Corrupt(format!("ended_by {side:?}")))?),
     };
     Ok(ProxyGrant {
         grant_id: row.text("grant_id")?,
-        grantor: number("grantor_number")?,
+        grantor: super::rows::citizen_number(row, "grantor_number")?,
         grantor_id: row.text("grantor_id")?,
-        proxy: number("proxy_number")?,
+        proxy: super::rows::citizen_number(row, "proxy_number")?,
         proxy_id: row.text("proxy_id")?,
         created_at: row.time("created_at")?,
         expires_at: row.time("expires_at")?,
@@ -154,11 +149,11 @@ impl Store {
         grantor: CitizenNumber,
         days: GrantDays,
         now: OffsetDateTime,
-    ) -> Result<(InvitationDigits, InvitationOutcome), StoreError> {
+    ) -> Result<InvitationOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
         let given = running_grants_given(&mut tx, grantor.0 as i64, now).await?;
         if given >= proxies::MAX_GRANTS_TO_OTHERS {
-            return Ok((InvitationDigits::random(), InvitationOutcome::TooMany(given)));
+            return Ok(InvitationOutcome::TooMany(given));
         }
         // Live invitations are few (10 minutes each), so a clash is rare; a
         // clash would make one set of digits open two grantors' invitations.
@@ -189,7 +184,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok((digits, InvitationOutcome::Created { expires_at }))
+        Ok(InvitationOutcome::Created { digits, expires_at })
     }
 
     /// `proxy` accepts the invitation `digits`: the lock-out, the digits,
