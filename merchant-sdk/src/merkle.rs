@@ -45,6 +45,16 @@ fn largest_power_of_two_below(n: u64) -> u64 {
     1 << (63 - (n - 1).leading_zeros())
 }
 
+/// RFC 9162's "if LSB(fn) is not set, right-shift both fn and sn equally
+/// until either LSB(fn) is set or fn is 0", a step both verifications
+/// take in the same words (it does nothing when LSB(fn) is set).
+fn climb_right_edge(f_n: &mut u64, s_n: &mut u64) {
+    while *f_n & 1 == 0 && *f_n != 0 {
+        *f_n >>= 1;
+        *s_n >>= 1;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
     #[error("the index {index} is not below the tree size {size}")]
@@ -71,12 +81,7 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
         }
         if f_n & 1 == 1 || f_n == s_n {
             r = node_hash(p, &r);
-            if f_n & 1 == 0 {
-                while f_n & 1 == 0 && f_n != 0 {
-                    f_n >>= 1;
-                    s_n >>= 1;
-                }
-            }
+            climb_right_edge(&mut f_n, &mut s_n);
         } else {
             r = node_hash(&r, p);
         }
@@ -137,12 +142,7 @@ pub fn verify_consistency(
         if f_n & 1 == 1 || f_n == s_n {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            if f_n & 1 == 0 {
-                while f_n & 1 == 0 && f_n != 0 {
-                    f_n >>= 1;
-                    s_n >>= 1;
-                }
-            }
+            climb_right_edge(&mut f_n, &mut s_n);
         } else {
             sr = node_hash(&sr, c);
         }
