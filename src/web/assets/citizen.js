@@ -174,11 +174,9 @@ function showDirectory() {
   $("where-list").replaceChildren(...groups);
 }
 
-/** The printable statement needs the sign-in token, so it is fetched and shown from memory. */
 async function openStatement() {
   try {
-    const page = await xinyi.api("/v1/me/statement?format=html", { token: xinyi.token("citizen"), blob: true });
-    location.assign(URL.createObjectURL(page));
+    await xinyi.openPage("/v1/me/statement?format=html", { token: xinyi.token("citizen") });
   } catch (e) {
     xinyi.showError($("error"), e);
   }

@@ -38,6 +38,12 @@ const xinyi = {
     return response.text();
   },
 
+  /** A page that needs the sign-in token (the statement, a code sheet): fetched with it, then shown from memory. */
+  async openPage(path, options) {
+    const page = await xinyi.api(path, { ...options, blob: true });
+    location.assign(URL.createObjectURL(page));
+  },
+
   showError(element, error) {
     element.textContent = error ? (error.message || String(error)) : "";
     element.classList.toggle("hidden", !error);

@@ -15,13 +15,11 @@ async function loadSheets() {
   $("sheets-box").classList.remove("hidden");
 }
 
-/** The A4 page needs the sign-in token, so it is fetched and opened from memory, like the statement. */
+/** A new sheet, straight to its A4 page to print. */
 async function printSheet() {
   try {
-    const page = await xinyi.api("/v1/me/code-sheets?format=html", {
-      method: "POST", token: xinyi.token("citizen"), body: { codes: Number($("sheet-codes").value) }, blob: true,
-    });
-    location.assign(URL.createObjectURL(page));
+    const body = { codes: Number($("sheet-codes").value) };
+    await xinyi.openPage("/v1/me/code-sheets?format=html", { method: "POST", token: xinyi.token("citizen"), body });
   } catch (e) {
     xinyi.showError($("sheet-error"), e);
   }
