@@ -195,6 +195,13 @@ impl CodeSigner {
 
     /// The code text for `claims`. Seconds below one are dropped from `issued_at`.
     pub fn sign(&self, claims: &CodeClaims) -> Result<String, IssueError> {
+        Ok(self.sign_with_id(claims)?.0)
+    }
+
+    /// The code and its id, for an issuer that records the ids of the codes
+    /// it hands out (printed sheets, a family proxy's codes): the id comes
+    /// from the payload in hand, with no decoding of the text just made.
+    pub fn sign_with_id(&self, claims: &CodeClaims) -> Result<(String, CodeId), IssueError> {
         let issued_at = u32::try_from(claims.issued_at.unix_timestamp())
             .map_err(|_| IssueError::IssuedAtOutOfRange(claims.issued_at))?;
         let mut code = [0u8; CODE_LEN];
@@ -206,8 +213,9 @@ impl CodeSigner {
         code[HANDLE_AT..PAYLOAD_LEN].copy_from_slice(&claims.handle.0);
         let payload: &[u8; PAYLOAD_LEN] = code[..PAYLOAD_LEN].try_into().expect("fixed layout");
         let signature = self.key.sign(&signed_message(payload));
+        let id = CodeId::of_payload(payload);
         code[PAYLOAD_LEN..].copy_from_slice(&signature.to_bytes());
-        Ok(format!("{TEXT_PREFIX}{}", base45::encode(code)))
+        Ok((format!("{TEXT_PREFIX}{}", base45::encode(code)), id))
     }
 }
 
@@ -292,8 +300,7 @@ impl DecodedCode {
     /// not the signature, so no re-encoding of the signature can make one
     /// code look like two.
     pub(crate) fn code_id(&self) -> CodeId {
-        let digest = Sha256::digest(self.payload);
-        CodeId(digest[..CodeId::LEN].try_into().expect("16 of 32 bytes"))
+        CodeId::of_payload(&self.payload)
     }
 }
 
@@ -305,10 +312,16 @@ impl CodeId {
     pub const LEN: usize = 16;
 
     /// The id of the code `text`, read from its layout without checking
-    /// its signature: for the issuer, which records the ids of the codes it
-    /// prints. A terminal gets the id from [`crate::Verifier::verify`].
+    /// its signature. An issuer gets it from [`CodeSigner::sign_with_id`],
+    /// a terminal from [`crate::Verifier::verify`].
     pub fn of_text(text: &str) -> Result<CodeId, crate::VerifyError> {
         Ok(DecodedCode::parse(text)?.code_id())
+    }
+
+    /// SHA-256 of the signed payload, first 16 bytes.
+    fn of_payload(payload: &[u8; PAYLOAD_LEN]) -> CodeId {
+        let digest = Sha256::digest(payload);
+        CodeId(digest[..CodeId::LEN].try_into().expect("16 of 32 bytes"))
     }
 
     pub fn as_bytes(&self) -> &[u8; CodeId::LEN] {

@@ -18,6 +18,23 @@ fn a_fresh_code_verifies_to_its_level_and_expiry() {
 }
 
 #[test]
+fn the_issuer_s_code_id_is_the_one_a_terminal_and_the_text_give() {
+    let key = signing_key(1);
+    let claims = CodeClaims {
+        level: CreditLevel::AA,
+        issued_at: ISSUED_AT,
+        lifetime: CodeLifetime::DEFAULT,
+        handle: CitizenHandle([5; 16]),
+    };
+    let (text, id) = CodeSigner::new(key.clone()).sign_with_id(&claims).unwrap();
+    assert_eq!(text, code(&key, CreditLevel::AA, ISSUED_AT, [5; 16]), "the same code as sign gives");
+    assert_eq!(CodeId::of_text(&text).unwrap(), id);
+    assert_eq!(verifier_for(&key).verify(&text, ISSUED_AT + Duration::seconds(5)).unwrap().code_id, id);
+    let other = CodeClaims { handle: CitizenHandle([6; 16]), ..claims };
+    assert_ne!(CodeSigner::new(key).sign_with_id(&other).unwrap().1, id, "another payload, another id");
+}
+
+#[test]
 fn a_scanner_s_trailing_carriage_return_and_newline_are_ignored() {
     let key = signing_key(1);
     let text = code(&key, CreditLevel::A, ISSUED_AT, [3; 16]);

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use xinyi_merchant_sdk::{CodeClaims, CodeId, LevelView};
+use xinyi_merchant_sdk::{CodeClaims, LevelView};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -160,8 +160,8 @@ async fn print_sheet(
         // A fresh sealed handle for every code: no two codes share it.
         let handle = key.sealer.seal(citizen.number, &mut rand::rngs::OsRng);
         let claims = CodeClaims { level, issued_at: planned.issued_at, lifetime: planned.lifetime, handle };
-        let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
-        code_ids.push((planned.number, CodeId::of_text(&code).map_err(ApiError::internal)?.to_hex()));
+        let (code, code_id) = key.signer.sign_with_id(&claims).map_err(ApiError::internal)?;
+        code_ids.push((planned.number, code_id.to_hex()));
         codes.push(SheetCode { number: planned.number, code });
     }
     let sheet_id = crate::ids::new_id("cs");

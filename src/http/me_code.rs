@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use xinyi_merchant_sdk::{CodeClaims, CodeId, LevelView};
+use xinyi_merchant_sdk::{CodeClaims, LevelView};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -88,12 +88,11 @@ pub async fn issue_code(
         lifetime: state.policy.code_lifetime,
         handle: key.sealer.seal(holder, &mut rand::rngs::OsRng),
     };
-    let code = key.signer.sign(&claims).map_err(ApiError::internal)?;
+    let (code, code_id) = key.signer.sign_with_id(&claims).map_err(ApiError::internal)?;
     let expires_at = now + time::Duration::seconds(state.policy.code_lifetime.secs().into());
     if let Some(grant_id) = &query.for_grant {
         // Recorded before the code is shown: the grantor sees every code a
         // proxy fetched, and ending the grant withdraws it.
-        let code_id = CodeId::of_text(&code).map_err(ApiError::internal)?;
         state.store.record_proxy_code(grant_id, &code_id.to_hex(), now, expires_at).await?;
         crate::metrics::proxy_code_issued();
     }
