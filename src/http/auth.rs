@@ -30,10 +30,17 @@ pub(super) fn bearer_value(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
 }
 
-/// The bearer credential; a malformed one counts as a failed
-/// authentication, a missing one does not (nothing was guessed).
+/// The bearer credential. A request without one is told 401 even from a
+/// blocked address: it guesses nothing, so the limit on failed sign-ins has
+/// nothing to stop, and a client that lost its token learns what is missing.
+/// Any credential, malformed ones too, waits out a block and counts as a
+/// failure when refused.
 fn credential<'a>(parts: &'a Parts, state: &AppState, kind: &'static str) -> Result<&'a str, ApiError> {
-    bearer(parts).map_err(|error| match parts.headers.contains_key(AUTHORIZATION) {
+    let presented = parts.headers.contains_key(AUTHORIZATION);
+    if presented {
+        state.rate_limits.refuse_if_blocked(parts)?;
+    }
+    bearer(parts).map_err(|error| match presented {
         true => state.rate_limits.failed(parts, kind, error),
         false => error,
     })
@@ -55,7 +62,6 @@ impl FromRequestParts<AppState> for CitizenAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        state.rate_limits.refuse_if_blocked(parts)?;
         let token = credential(parts, state, "citizen")?;
         if Role::is_staff_token(token) || token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("市民登录凭证 / This endpoint needs a citizen's sign-in token"));
@@ -72,7 +78,6 @@ impl FromRequestParts<AppState> for CitizenAuth {
 
 /// The live staff principal of the bearer token, if its role is one of `roles`.
 async fn staff(parts: &Parts, state: &AppState, roles: &'static [Role]) -> Result<Principal, ApiError> {
-    state.rate_limits.refuse_if_blocked(parts)?;
     let token = credential(parts, state, "staff")?;
     if !Role::is_staff_token(token) {
         return Err(wrong_kind(&format!("工作人员凭证 / This endpoint needs a staff token ({})", role_list(roles))));
@@ -147,7 +152,6 @@ impl FromRequestParts<AppState> for MerchantAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        state.rate_limits.refuse_if_blocked(parts)?;
         let token = credential(parts, state, "merchant")?;
         if !token.starts_with(MERCHANT_KEY_PREFIX) {
             return Err(wrong_kind("商户 API 密钥 / This endpoint needs a merchant API key"));

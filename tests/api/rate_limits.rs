@@ -53,6 +53,23 @@ async fn a_client_that_fails_too_often_is_refused_even_with_a_good_key() {
 }
 
 #[tokio::test]
+async fn a_blocked_address_still_hears_401_for_a_request_without_credentials() {
+    let app = TestApp::spawn_with_rates(rates(30, 2)).await;
+    for n in 0..3 {
+        let guess = app.http.get(app.url("/v1/merchant/offers")).bearer_auth(format!("xym_guess{n}"));
+        let _ = guess.send().await.unwrap();
+    }
+    let guess = app.http.get(app.url("/v1/me")).bearer_auth("bad").send().await.unwrap();
+    assert_problem(guess, 429, "rate_limited").await;
+    for path in ["/v1/me", "/v1/merchant/offers", "/v1/merchants"] {
+        let bare = app.http.get(app.url(path)).send().await.unwrap();
+        assert_problem(bare, 401, "unauthorized").await;
+    }
+    let malformed = app.http.get(app.url("/v1/me")).header("authorization", "Basic eDp5").send().await.unwrap();
+    assert_problem(malformed, 429, "rate_limited").await;
+}
+
+#[tokio::test]
 async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
     let loopback: IpAddr = "127.0.0.1".parse().unwrap();
     let behind_proxy = RateSettings { trusted_proxies: vec![loopback], ..rates(30, 2) };
