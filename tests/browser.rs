@@ -19,6 +19,7 @@ mod staff_pages;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use helpers::TestApp;
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -40,7 +41,11 @@ impl Browser {
     /// With more Chromium switches: `--force-prefers-reduced-motion`, say.
     async fn start_with(extra_args: &[&str]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // A process group of its own, so that dropping the browser ends the
+        // Chromium that chromedriver starts, not only chromedriver: a failed
+        // test used to leave Chromium running, and a benchmark after it slow.
         let mut driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -125,6 +130,8 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
