@@ -32,6 +32,7 @@ mod replay;
 mod report;
 pub mod signed_note;
 pub mod statement;
+pub mod tlog_proof;
 mod verify;
 
 pub use credit_code::{CitizenHandle, CodeClaims, CodeId, CodeLifetime, CodeMedium, CodeSigner, IssueError};

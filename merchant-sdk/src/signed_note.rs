@@ -176,11 +176,7 @@ impl Checkpoint {
         let mut lines = text.strip_suffix('\n').ok_or(NoteError::BadCheckpoint("no final newline"))?.split('\n');
         let origin = lines.next().filter(|o| !o.is_empty()).ok_or(NoteError::BadCheckpoint("no origin"))?;
         let size = lines.next().ok_or(NoteError::BadCheckpoint("no size"))?;
-        // A decimal without a sign or leading zeros: one text for one size.
-        if size.is_empty() || !size.bytes().all(|b| b.is_ascii_digit()) || (size.len() > 1 && size.starts_with('0')) {
-            return Err(NoteError::BadCheckpoint("the size is not a plain decimal"));
-        }
-        let size = size.parse().map_err(|_| NoteError::BadCheckpoint("the size is too large"))?;
+        let size = plain_decimal(size).ok_or(NoteError::BadCheckpoint("the size is not a plain decimal u64"))?;
         let root = lines.next().ok_or(NoteError::BadCheckpoint("no root"))?;
         let root = STANDARD.decode(root).map_err(|_| NoteError::BadCheckpoint("the root is not base64"))?;
         let root = root.try_into().map_err(|_| NoteError::BadCheckpoint("the root is not 32 bytes"))?;
@@ -189,4 +185,12 @@ impl Checkpoint {
         }
         Ok(Checkpoint { origin: origin.to_owned(), size, root })
     }
+}
+
+/// A decimal without a sign or leading zeros (one text for one number), as
+/// checkpoints and proofs write sizes and indices.
+pub(crate) fn plain_decimal(text: &str) -> Option<u64> {
+    let plain =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text.len() == 1 || !text.starts_with('0'));
+    plain.then(|| text.parse().ok()).flatten()
 }
