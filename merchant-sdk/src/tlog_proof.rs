@@ -92,7 +92,21 @@ pub fn verify_inclusion_proof(
     log_key: &NoteVerifier,
     entry: &[u8],
 ) -> Result<VerifiedInclusion, InclusionError> {
+    verify_parsed(&TlogProof::parse(proof)?, log_key, entry)
+}
+
+/// Checks a receipt as the service serves it: a proof whose `extra` is the
+/// entry's canonical bytes, so that it stands on its own. The bytes are
+/// believed only because they hash to a leaf of the signed tree; they are
+/// returned for the caller to compare with what it recorded.
+pub fn verify_receipt(proof: &str, log_key: &NoteVerifier) -> Result<(VerifiedInclusion, Vec<u8>), InclusionError> {
     let proof = TlogProof::parse(proof)?;
+    let entry = proof.extra.as_deref().ok_or(InclusionError::Malformed("no extra line with the entry's bytes"))?;
+    let verified = verify_parsed(&proof, log_key, entry)?;
+    Ok((verified, entry.to_vec()))
+}
+
+fn verify_parsed(proof: &TlogProof, log_key: &NoteVerifier, entry: &[u8]) -> Result<VerifiedInclusion, InclusionError> {
     let checkpoint = Checkpoint::parse(log_key.open(&proof.checkpoint)?)?;
     if checkpoint.origin != log_key.name {
         return Err(InclusionError::OtherLog { expected: log_key.name.clone(), found: checkpoint.origin });

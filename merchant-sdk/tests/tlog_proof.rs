@@ -138,3 +138,52 @@ fn malformed_proofs_say_what_is_wrong() {
         }
     }
 }
+
+/// A receipt as the service serves it: the entry's bytes in the extra line.
+fn receipt(log: &Log, key: &NoteSigner, index: u64, size: u64) -> String {
+    let proof = TlogProof::parse(&proof(log, key, index, size)).unwrap();
+    TlogProof { extra: Some(entry(index)), ..proof }.to_text()
+}
+
+fn verify_proof(args: &[&str], stdin: &str) -> (i32, serde_json::Value) {
+    use std::io::Write as _;
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let binary = deps.parent().unwrap().join("examples").join(format!("verify-proof{}", std::env::consts::EXE_SUFFIX));
+    let mut child = std::process::Command::new(&binary)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+}
+
+#[test]
+fn the_verify_proof_example_exits_0_for_a_good_receipt_1_for_a_changed_one_and_2_on_misuse() {
+    let log = log_of(30);
+    let key = signer(ORIGIN, 1);
+    let verifier = key.verifier().encode();
+    let good = receipt(&log, &key, 17, 30);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &good).unwrap();
+    let (code, report) = verify_proof(&["--log-key", &verifier, file.path().to_str().unwrap()], "");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!((report["index"].as_u64(), report["tree_size"].as_u64()), (Some(17), Some(30)));
+    assert_eq!(report["origin"], ORIGIN);
+
+    let mut changed = TlogProof::parse(&good).unwrap();
+    changed.extra = Some(b"ledger entry 18".to_vec());
+    let (code, report) = verify_proof(&["--log-key", &verifier, "-"], &changed.to_text());
+    assert_eq!((code, report["error"].as_str()), (1, Some("not_proven")), "{report}");
+    let bare = TlogProof { extra: None, ..changed }.to_text();
+    assert_eq!(verify_proof(&["--log-key", &verifier, "-"], &bare).0, 1, "a receipt needs the entry's bytes");
+    let stranger = signer(ORIGIN, 2).verifier().encode();
+    assert_eq!(verify_proof(&["--log-key", &stranger, "-"], &good).0, 1, "another key");
+
+    assert_eq!(verify_proof(&["--log-key", "not a key", "-"], &good).0, 2);
+    assert_eq!(verify_proof(&["--log-key", &verifier, "/nonexistent/receipt"], "").0, 2);
+    assert_eq!(verify_proof(&["--log-key", &verifier], "").0, 2, "no FILE");
+}
