@@ -36,8 +36,13 @@ fn signer(name: &str, seed: u8) -> NoteSigner {
 
 /// The proof of entry `index` in the tree of `size`, as the service writes it.
 fn proof(log: &Log, signer: &NoteSigner, index: u64, size: u64) -> String {
+    proof_of_origin(log, signer, &signer.verifier().name, index, size)
+}
+
+/// The same under a checkpoint that names `origin`.
+fn proof_of_origin(log: &Log, signer: &NoteSigner, origin: &str, index: u64, size: u64) -> String {
     let root = tlog_tiles::tree_hash(size, log).unwrap().0;
-    let checkpoint = signer.sign(&Checkpoint { origin: signer.verifier().name.clone(), size, root }.to_text()).unwrap();
+    let checkpoint = signer.sign(&Checkpoint { origin: origin.to_owned(), size, root }.to_text()).unwrap();
     let hashes = tlog_tiles::prove_record(size, index, log).unwrap().into_iter().map(|h| h.0).collect();
     TlogProof { extra: None, index, hashes, checkpoint }.to_text()
 }
@@ -111,10 +116,7 @@ fn another_key_or_another_logs_checkpoint_is_refused() {
 fn a_checkpoint_our_key_signed_for_another_origin_is_refused() {
     let log = log_of(8);
     let key = signer(ORIGIN, 1);
-    let root = tlog_tiles::tree_hash(8, &log).unwrap().0;
-    let checkpoint = key.sign(&Checkpoint { origin: "other.example/log".into(), size: 8, root }.to_text()).unwrap();
-    let hashes = tlog_tiles::prove_record(8, 3, &log).unwrap().into_iter().map(|h| h.0).collect();
-    let text = TlogProof { extra: None, index: 3, hashes, checkpoint }.to_text();
+    let text = proof_of_origin(&log, &key, "other.example/log", 3, 8);
     let refused = verify_inclusion_proof(&text, key.verifier(), &entry(3)).unwrap_err();
     assert!(matches!(refused, InclusionError::OtherLog { .. }), "{refused}");
 }
