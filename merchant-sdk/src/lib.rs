@@ -26,6 +26,7 @@ pub mod credit_code;
 mod error;
 mod key_id;
 mod key_set;
+pub mod ledger_entry;
 mod level;
 pub mod merkle;
 mod replay;

@@ -4,6 +4,7 @@
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+use xinyi_merchant_sdk::ledger_entry::encode_entry;
 
 /// The hash before the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -57,31 +58,28 @@ pub struct LedgerEntry {
 
 impl LedgerEntry {
     /// `xinyi-ledger-v1` and every field but `hash`, each as its length
-    /// and UTF-8 bytes, so no choice of values can make two entries alike.
+    /// and UTF-8 bytes (the SDK's `ledger_entry`, where a merchant reads a
+    /// receipt's entry back), so no choice of values can make two entries alike.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let fields: [String; 15] = [
-            "xinyi-ledger-v1".into(),
-            self.seq.to_string(),
-            self.at.unix_timestamp().to_string(),
-            self.kind.as_str().into(),
-            self.redemption_id.clone(),
-            self.merchant_id.clone(),
-            self.category.clone(),
-            self.district.clone(),
-            self.offer_id.clone(),
-            self.level.to_string(),
-            self.citizen_pseudonym.clone(),
-            self.amount_fen.to_string(),
-            self.discount_fen.to_string(),
-            self.payable_fen.to_string(),
-            self.prev_hash.clone(),
-        ];
-        let mut bytes = Vec::with_capacity(256);
-        for field in fields {
-            bytes.extend_from_slice(&(field.len() as u32).to_be_bytes());
-            bytes.extend_from_slice(field.as_bytes());
-        }
-        bytes
+        let (seq, at, level) = (self.seq.to_string(), self.at.unix_timestamp().to_string(), self.level.to_string());
+        let (amount, discount, payable) =
+            (self.amount_fen.to_string(), self.discount_fen.to_string(), self.payable_fen.to_string());
+        encode_entry([
+            &seq,
+            &at,
+            self.kind.as_str(),
+            &self.redemption_id,
+            &self.merchant_id,
+            &self.category,
+            &self.district,
+            &self.offer_id,
+            &level,
+            &self.citizen_pseudonym,
+            &amount,
+            &discount,
+            &payable,
+            &self.prev_hash,
+        ])
     }
 
     pub fn compute_hash(&self) -> String {
@@ -190,6 +188,18 @@ mod tests {
     fn walk(entries: &[LedgerEntry]) -> Result<(), ChainBreak> {
         let mut walker = ChainWalker::default();
         entries.iter().try_for_each(|e| walker.check(e))
+    }
+
+    #[test]
+    fn the_entry_bytes_are_the_documented_ones_and_read_back_in_the_sdk() {
+        // Computed apart, in Python, from docs/ledger-log.md's layout.
+        let first = entry(1, 100).seal(GENESIS_HASH);
+        assert_eq!(first.hash, "84a9e30543fe59194b156c60e4c9ca867a9ebfe7e759cfc86ec0de4b5e00ae2a");
+        let read = xinyi_merchant_sdk::ledger_entry::decode_entry(&first.canonical_bytes()).unwrap();
+        assert_eq!((read.seq, read.at_unix, read.kind.as_str()), (1, first.at.unix_timestamp(), "redemption"));
+        assert_eq!((read.redemption_id, read.district, read.level), ("red_1".to_owned(), "东城区".to_owned(), 4));
+        assert_eq!((read.amount_fen, read.discount_fen, read.payable_fen), (10_000, 100, 9_900));
+        assert_eq!(read.prev_hash, GENESIS_HASH);
     }
 
     #[test]
