@@ -2,6 +2,8 @@
 //! implementation) under checkpoints signed as signed notes, checked
 //! offline against the pinned log key.
 
+mod common;
+
 use ed25519_dalek::SigningKey;
 use tlog_tiles::{Hash as TlogHash, HashReader};
 use xinyi_merchant_sdk::signed_note::{Checkpoint, NoteSigner};
@@ -148,19 +150,7 @@ fn receipt(log: &Log, key: &NoteSigner, index: u64, size: u64) -> String {
 }
 
 fn verify_proof(args: &[&str], stdin: &str) -> (i32, serde_json::Value) {
-    use std::io::Write as _;
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let binary = deps.parent().unwrap().join("examples").join(format!("verify-proof{}", std::env::consts::EXE_SUFFIX));
-    let mut child = std::process::Command::new(&binary)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+    common::run_example("verify-proof", args, stdin)
 }
 
 #[test]

@@ -4,17 +4,7 @@ mod common;
 
 use common::*;
 use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use xinyi_merchant_sdk::{CitizenHandle, CodeClaims, CodeLifetime, CodeSigner, CreditLevel};
-
-/// `cargo test` builds the examples beside the test binaries.
-fn verify_binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let binary = deps.parent().unwrap().join("examples").join(format!("verify{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} was not built", binary.display());
-    binary
-}
 
 fn key_file() -> tempfile::NamedTempFile {
     let mut file = tempfile::NamedTempFile::new().unwrap();
@@ -24,17 +14,7 @@ fn key_file() -> tempfile::NamedTempFile {
 }
 
 fn run(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value) {
-    let mut child = Command::new(verify_binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap(), json)
+    run_example("verify", args, stdin.unwrap_or(""))
 }
 
 #[test]

@@ -146,15 +146,6 @@ async fn a_blacklisted_resident_gets_no_sheet_and_an_earlier_sheets_code_is_refu
     assert_eq!(app.get_json(&token, "/v1/me/code-sheets").await["sheets"].as_array().unwrap().len(), 1);
 }
 
-/// The SDK's `verify` example, as a merchant runs it.
-fn verify_example() -> Option<std::path::PathBuf> {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let example = deps.parent().unwrap().join("examples").join(format!("verify{}", std::env::consts::EXE_SUFFIX));
-    // `cargo test -p xinyi` alone does not build the SDK's examples; the workspace run does.
-    assert!(example.exists() || std::env::var("NEXTEST").is_err(), "{} was not built", example.display());
-    example.exists().then_some(example)
-}
-
 #[tokio::test]
 async fn a_paper_code_verifies_offline_with_the_sdk_example_then_redeems_once() {
     let app = TestApp::spawn().await;
@@ -163,7 +154,7 @@ async fn a_paper_code_verifies_offline_with_the_sdk_example_then_redeems_once() 
     let shop = app.shop(&coordinator, legal_offer()).await;
     let sheet = app.sheet_for("no-phone", json!({"codes": 3})).await;
     let paper = code(&sheet, 2);
-    if let Some(example) = verify_example() {
+    if let Some(example) = sdk_example("verify") {
         let keys = app.dir.path().join("keys.json");
         std::fs::write(&keys, app.http.get(app.url("/v1/keys")).send().await.unwrap().text().await.unwrap()).unwrap();
         let out = std::process::Command::new(example).args(["--keys", keys.to_str().unwrap(), paper]).output().unwrap();

@@ -87,20 +87,9 @@ async fn the_printable_statement_carries_the_jws_as_a_qr_and_as_text() {
     assert_problem(bad, 422, "invalid_field").await;
 }
 
-/// The SDK's example, as a third party runs it.
-fn verify_statement_example() -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    deps.parent().unwrap().join("examples").join(format!("verify-statement{}", std::env::consts::EXE_SUFFIX))
-}
-
 #[tokio::test]
 async fn the_sdk_example_prints_the_claims_of_a_good_statement_and_exits_one_on_a_forgery() {
-    let example = verify_statement_example();
-    if !example.exists() {
-        // `cargo test -p xinyi` alone does not build the SDK's examples; the workspace run does.
-        assert!(std::env::var("NEXTEST").is_err(), "{} was not built", example.display());
-        return;
-    }
+    let Some(example) = sdk_example("verify-statement") else { return };
     let app = TestApp::spawn().await;
     let answer = app.get_json(&app.citizen_token("landlord-check"), "/v1/me/statement").await;
     let keys = app.dir.path().join("keys.json");

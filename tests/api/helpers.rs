@@ -404,3 +404,13 @@ pub fn budget_offer() -> serde_json::Value {
         "tiers": [{"min_level": 2, "kind": "percent_off", "percent": 10, "cap_fen": null}],
         "per_citizen_limit": null, "budget_fen": 10_000, "budget_count": null})
 }
+
+/// An example of the SDK, as a merchant or a third party runs it; `None`
+/// when it was not built: `cargo test -p xinyi` alone does not build the
+/// SDK's examples, the workspace run (and so nextest in CI) does.
+pub fn sdk_example(name: &str) -> Option<std::path::PathBuf> {
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let example = deps.parent().unwrap().join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(example.exists() || std::env::var("NEXTEST").is_err(), "{} was not built", example.display());
+    example.exists().then_some(example)
+}

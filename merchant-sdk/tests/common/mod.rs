@@ -28,3 +28,24 @@ pub fn code(key: &SigningKey, level: CreditLevel, issued_at: OffsetDateTime, han
         .sign(&CodeClaims { level, issued_at, lifetime: CodeLifetime::DEFAULT, handle: CitizenHandle(handle) })
         .unwrap()
 }
+
+/// Runs one of the SDK's examples as a merchant does, with `stdin` piped
+/// in: its exit status and the JSON it printed (null if none). `cargo test`
+/// builds the examples beside the test binaries.
+pub fn run_example(name: &str, args: &[&str], stdin: &str) -> (i32, serde_json::Value) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let binary = deps.parent().unwrap().join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} was not built", binary.display());
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null))
+}
