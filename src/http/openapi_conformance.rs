@@ -7,7 +7,9 @@
 //!   sign-ins from one address);
 //! - a route with a JSON body can answer 400 (not JSON), 413 (over 64 KiB)
 //!   and 422 (a field out of range); one with query parameters 400 and 422;
-//! - any route can answer 503 (the request timed out, or the writer is busy);
+//! - any route can answer 414 (a request target over 8 KiB), 431 (headers
+//!   over 16 KiB) and 503 (the request timed out, or the writer is busy),
+//!   since the limits layer in `limits.rs` stands in front of every route;
 //! - every response has a description (its status's reason phrase where the
 //!   handler gives none), as OpenAPI requires.
 
@@ -26,7 +28,11 @@ fn problem(description: &str) -> RefOr<Response> {
 
 /// The statuses this operation can answer whatever its handler says.
 fn generic_statuses(operation: &Operation) -> Vec<(&'static str, &'static str)> {
-    let mut statuses = vec![("503", "unavailable: timed out or busy; retry after Retry-After")];
+    let mut statuses = vec![
+        ("414", "uri_too_long: the request target is over 8 KiB"),
+        ("431", "headers_too_large: the request headers are over 16 KiB together"),
+        ("503", "unavailable: timed out or busy; retry after Retry-After"),
+    ];
     if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
         statuses.push(("401", "unauthorized: missing or invalid credentials"));
         statuses.push(("403", "wrong_token_kind, or refused for this caller"));

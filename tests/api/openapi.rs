@@ -72,3 +72,28 @@ async fn the_served_document_validates_against_the_openapi_3_1_meta_schema_by_an
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success() && said.contains(": OK"), "openapi-spec-validator refused the document:\n{said}");
 }
+
+/// The limits layer stands in front of every route, so every operation
+/// documents its answers; a fuzzer that sends a 9 KiB query would otherwise
+/// meet an undocumented 414.
+#[tokio::test]
+async fn every_operation_documents_the_answers_of_the_limits_layer() {
+    let app = TestApp::spawn().await;
+    let long_uri = app.http.get(app.url(&format!("/v1/list-entries?citizen_id={}", "a".repeat(9_000))));
+    assert_eq!(long_uri.send().await.unwrap().status(), 414);
+    let document = serde_json::to_value(xinyi::http::openapi()).unwrap();
+    let mut operations = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            for status in ["414", "431", "503"] {
+                let response = &operation["responses"][status];
+                assert!(
+                    response["content"].get("application/problem+json").is_some(),
+                    "{method} {path} does not document {status} as problem+json"
+                );
+            }
+        }
+    }
+    assert!(operations > 60, "the document has the service's operations ({operations})");
+}
