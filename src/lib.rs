@@ -10,6 +10,7 @@ pub mod domain;
 pub mod engine;
 pub mod http;
 pub mod ids;
+pub mod ledger_log;
 pub mod metrics;
 pub mod qr;
 pub mod reporting;

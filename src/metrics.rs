@@ -90,3 +90,15 @@ pub fn sample(pool_size: u32, pool_idle: usize, queue_depth: usize) {
     metrics::gauge!("xinyi_db_pool_idle_connections").set(pool_idle as f64);
     metrics::gauge!("xinyi_write_queue_depth").set(queue_depth as f64);
 }
+
+/// A checkpoint signed: its tree size.
+pub fn checkpoint_signed(size: u64) {
+    metrics::counter!("xinyi_ledger_checkpoints_total").increment(1);
+    metrics::gauge!("xinyi_ledger_checkpoint_size").set(size as f64);
+}
+
+/// The log refused to sign: the stored tree does not extend the newest
+/// checkpoint (someone changed the books under the service).
+pub fn checkpoint_refused() {
+    metrics::counter!("xinyi_ledger_checkpoint_refusals_total").increment(1);
+}

@@ -7,6 +7,7 @@ use crate::domain::levels::LevelThresholds;
 use crate::engine::{Engine, EngineLimits};
 use crate::http::serve::HttpLimits;
 use crate::http::state::{AppState, Policy};
+use crate::ledger_log::{LedgerLog, LogKeyError, LogSettings};
 use crate::signing::{KeyError, MasterKey, MasterKeyError, PseudonymKeyError, Pseudonymizer, SigningKeys};
 use crate::storage::{self, StoreError};
 use std::future::Future;
@@ -40,6 +41,8 @@ pub struct Settings {
     pub rate: crate::http::rate_limits::RateSettings,
     /// Where Prometheus metrics are served; empty: nowhere.
     pub metrics_addr: String,
+    /// The ledger log's origin and how often it signs a checkpoint.
+    pub log: LogSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,8 @@ pub enum StartupError {
     Idp(#[from] IdpError),
     #[error(transparent)]
     Pseudonyms(#[from] PseudonymKeyError),
+    #[error(transparent)]
+    LogKey(#[from] LogKeyError),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
 }
@@ -83,6 +88,7 @@ impl Application {
         let store = storage::connect(&settings.database_url).await?;
         let master = master_key(settings.master_key.as_deref())?;
         let pseudonyms = Arc::new(Pseudonymizer::load(&store, master.as_ref()).await?);
+        let log = LedgerLog::load(store.clone(), master.as_ref(), &settings.log).await?;
         let keys = Arc::new(SigningKeys::load(store.clone(), master).await?);
         let idp = IdpVerifier::new(
             JwksSource::parse(&settings.idp.jwks),
@@ -115,7 +121,12 @@ impl Application {
             http: settings.http,
             rate_limits: Arc::new(crate::http::rate_limits::RateLimits::new(&settings.rate)),
             directory,
+            log,
         };
+        // Signs at once, then on the interval. Not awaited here: signing
+        // waits for the writer lock, which another node may hold for a while,
+        // and a node must start regardless (until then the checkpoint is 503).
+        LedgerLog::start(&state.log, settings.log.checkpoint_interval);
         crate::metrics::serve(&settings.metrics_addr)
             .await
             .map_err(|e| StartupError::Bind(settings.metrics_addr.clone(), e))?;

@@ -88,6 +88,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
         http: crate::http::serve::HttpLimits::default(),
         rate: crate::http::rate_limits::RateSettings::default(),
         metrics_addr: String::new(),
+        log: crate::ledger_log::LogSettings::default(),
     };
     let app = Application::build(settings).await?;
     let store = &app.state().store;

@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod keys;
 mod ledger;
+mod ledger_tree_check;
 mod principal;
 mod report;
 mod serve;
@@ -96,7 +97,8 @@ pub fn run() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(db) => {
-                crate::storage::connect(&db.database_url).await?;
+                let store = crate::storage::connect(&db.database_url).await?;
+                crate::engine::catch_up_ledger_tree(&store).await?;
                 eprintln!("migrations are up to date on {}", db.database_url);
                 Ok(())
             }

@@ -3,6 +3,7 @@ use crate::domain::levels::LevelThresholds;
 use crate::engine::{DEFAULT_BATCH, DEFAULT_QUEUE, EngineLimits};
 use crate::http::rate_limits::RateSettings;
 use crate::http::serve::HttpLimits;
+use crate::ledger_log::{DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_ORIGIN, LogSettings};
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
 use std::time::Duration;
@@ -74,6 +75,13 @@ pub struct PolicyArgs {
     /// Where Prometheus metrics are served (`/metrics`); empty: nowhere.
     #[arg(long, env = "XINYI_METRICS_ADDR", default_value = "127.0.0.1:9464")]
     pub metrics_addr: String,
+    /// The ledger log's origin: the first line of every checkpoint and the
+    /// log key's name. It names one log; it is never changed.
+    #[arg(long, env = "XINYI_LOG_ORIGIN", default_value = DEFAULT_ORIGIN, value_parser = parse_origin)]
+    pub log_origin: String,
+    /// A new checkpoint is signed within this many milliseconds of a commit.
+    #[arg(long, env = "XINYI_CHECKPOINT_INTERVAL_MS", default_value_t = DEFAULT_CHECKPOINT_INTERVAL_MS, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub checkpoint_interval_ms: u64,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -111,6 +119,10 @@ impl ServeArgs {
                 trusted_proxies: self.policy.trusted_proxies.clone(),
             },
             metrics_addr: self.policy.metrics_addr.clone(),
+            log: LogSettings {
+                origin: self.policy.log_origin.clone(),
+                checkpoint_interval: Duration::from_millis(self.policy.checkpoint_interval_ms),
+            },
         }
     }
 }
@@ -120,4 +132,13 @@ pub async fn run(args: ServeArgs) -> Result<(), CliFailure> {
     tracing::info!(address = %app.address(), "xinyi is listening");
     app.run_until(shutdown_signal()).await?;
     Ok(())
+}
+
+/// A checkpoint origin (C2SP tlog-checkpoint): a schema-less URL, without
+/// spaces or `+`, since it is also the signed-note key name.
+fn parse_origin(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '+') {
+        return Err("an origin is a schema-less URL without spaces or '+', such as city.example/ledger".into());
+    }
+    Ok(text.to_owned())
 }

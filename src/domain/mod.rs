@@ -4,6 +4,8 @@ pub mod categories;
 pub mod code_sheets;
 pub mod declarations;
 pub mod ledger;
+pub mod ledger_proofs;
+pub mod ledger_tiles;
 pub mod ledger_tree;
 pub mod levels;
 pub mod lists;

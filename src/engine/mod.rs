@@ -7,6 +7,7 @@
 mod paper;
 mod plan;
 mod quote;
+mod tree;
 mod writer;
 
 use crate::citizen_handle::CitizenNumber;
@@ -145,6 +146,12 @@ impl Default for EngineLimits {
 struct Job {
     command: Command,
     reply: oneshot::Sender<Result<Outcome, EngineError>>,
+}
+
+/// Gives every ledger entry from before the tree its leaf (migration 0014
+/// adds the tree empty); the writer does the same when it starts.
+pub async fn catch_up_ledger_tree(store: &SharedStore) -> Result<(), crate::storage::StoreError> {
+    writer::catch_up_tree(store, &mut None, &mut None).await
 }
 
 /// A handle on this node's writer; cheap to clone.

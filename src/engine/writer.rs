@@ -7,16 +7,23 @@
 //! that queued.
 
 use super::plan::{self, Planned};
-use super::{Command, EngineError, Job, Outcome};
-use crate::storage::{SharedStore, StoreError, WriterConnection};
+use super::{Command, EngineError, Job, Outcome, tree};
+use crate::domain::ledger_tree::TreeFrontier;
+use crate::storage::{BatchKeys, SharedStore, StoreError, WriterConnection};
 use tokio::sync::mpsc;
 
 pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batch: usize) {
     let mut jobs = Vec::with_capacity(batch);
     let mut connection: Option<WriterConnection> = None;
+    // The tree as this writer last committed it; None after a failed batch.
+    let mut frontier: Option<TreeFrontier> = None;
+    if let Err(error) = catch_up_tree(&store, &mut connection, &mut frontier).await {
+        tracing::error!(%error, "the ledger tree could not catch up with the ledger; batches will try again");
+        connection = None;
+    }
     while queue.recv_many(&mut jobs, batch).await > 0 {
         let started = std::time::Instant::now();
-        let result = commit(&store, &mut connection, &mut queue, &mut jobs, batch).await;
+        let result = commit(&store, &mut connection, &mut frontier, &mut queue, &mut jobs, batch).await;
         let replies = jobs.drain(..).map(|job| job.reply);
         match result {
             Ok(outcomes) => {
@@ -57,12 +64,43 @@ pub(super) async fn checkpoints(store: SharedStore, engine: mpsc::WeakSender<Job
     }
 }
 
+/// Entries caught up per transaction, so that a large ledger from before
+/// the tree does not hold the writer lock for long at a time.
+const CATCH_UP_BATCH: u64 = 50_000;
+
+/// Gives every ledger entry without a leaf its leaf, a slice per
+/// transaction, before the writer takes its first command.
+pub(super) async fn catch_up_tree(
+    store: &SharedStore,
+    connection: &mut Option<WriterConnection>,
+    frontier: &mut Option<TreeFrontier>,
+) -> Result<(), StoreError> {
+    while frontier.is_none() {
+        if connection.is_none() {
+            *connection = Some(store.writer_connection().await?);
+        }
+        let mut batch = store.write_batch(connection.as_mut().expect("opened above")).await?;
+        let head = batch.read(&BatchKeys::default()).await?.ledger_head.0;
+        let head = u64::try_from(head).map_err(|_| StoreError::Corrupt(format!("ledger seq {head}")))?;
+        let mut writes = crate::storage::BatchWrites::default();
+        let caught_up = tree::frontier_at(store, &mut batch, head, CATCH_UP_BATCH, &mut writes.tree).await?;
+        if !writes.tree.is_empty() {
+            tracing::info!(hashes = writes.tree.len(), head, "the ledger tree caught up with the ledger");
+        }
+        batch.write(&writes).await?;
+        batch.commit().await?;
+        *frontier = caught_up;
+    }
+    Ok(())
+}
+
 /// Opens the batch, then takes whatever else has arrived (while another
 /// node held the lock, a crowd may have), reads what the batch needs,
-/// decides it, writes it, commits.
+/// decides it, adds its entries to the tree, writes it, commits.
 async fn commit(
     store: &SharedStore,
     connection: &mut Option<WriterConnection>,
+    cached: &mut Option<TreeFrontier>,
     queue: &mut mpsc::Receiver<Job>,
     jobs: &mut Vec<Job>,
     limit: usize,
@@ -89,8 +127,20 @@ async fn commit(
     if !redemption_ids.is_empty() {
         reads.redemptions = batch.redemptions(&redemption_ids).await?;
     }
-    let Planned { outcomes, writes } = plan::plan(&commands, reads);
+    let head = u64::try_from(reads.ledger_head.0).map_err(|_| StoreError::Corrupt("a negative ledger seq".into()))?;
+    let Planned { outcomes, mut writes } = plan::plan(&commands, reads);
+    // Taken out, so a batch that fails leaves no frontier it did not commit.
+    let mut frontier = match cached.take() {
+        Some(frontier) if frontier.size() == head => frontier,
+        _ => tree::frontier_at(store, &mut batch, head, u64::MAX, &mut writes.tree)
+            .await?
+            .expect("catching up without a limit reaches the head"),
+    };
+    for entry in &writes.ledger {
+        writes.tree.extend(tree::append(&mut frontier, entry));
+    }
     batch.write(&writes).await?;
     batch.commit().await?;
+    *cached = Some(frontier);
     Ok(outcomes)
 }

@@ -173,3 +173,24 @@ impl FromRequestParts<AppState> for MerchantAuth {
         Ok(MerchantAuth(merchant, terminal))
     }
 }
+
+/// A merchant's terminal, or a staff principal who may read the books
+/// (coordinators and auditors): who may ask for a redemption's receipt.
+pub enum MerchantOrReaderAuth {
+    Merchant(Merchant),
+    Reader(Principal),
+}
+
+impl FromRequestParts<AppState> for MerchantOrReaderAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let merchant_key = bearer(parts).is_ok_and(|token| token.starts_with(MERCHANT_KEY_PREFIX));
+        if merchant_key {
+            let MerchantAuth(merchant, _) = MerchantAuth::from_request_parts(parts, state).await?;
+            return Ok(MerchantOrReaderAuth::Merchant(merchant));
+        }
+        let ReaderAuth(principal) = ReaderAuth::from_request_parts(parts, state).await?;
+        Ok(MerchantOrReaderAuth::Reader(principal))
+    }
+}

@@ -18,6 +18,8 @@ mod headers;
 mod health;
 mod keys;
 mod ledger;
+mod ledger_log;
+mod ledger_tiles;
 mod limits;
 mod list_entries;
 mod me;
@@ -34,6 +36,7 @@ mod proxies;
 mod proxy_list;
 pub mod rate_limits;
 mod redemption_lookup;
+mod redemption_proof;
 mod redemption_quote;
 mod redemptions;
 mod refusals;
@@ -57,6 +60,9 @@ use utoipa_axum::routes;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "xinyi", description = "信易+ credit codes, merchants, redemptions and the reduced-fee ledger."),
+    // The tiles are served at wildcard routes (a tile path has any number
+    // of `/`), which OpenAPI cannot template: documented here, routed in `router`.
+    paths(ledger_tiles::hash_tile, ledger_tiles::entry_bundle),
     modifiers(&BearerSchemes)
 )]
 struct ApiDoc;
@@ -152,6 +158,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(citizen_standing::citizen_standing))
         .routes(routes!(reports::reductions))
         .routes(routes!(ledger::ledger))
+        .routes(routes!(ledger_log::checkpoint))
+        .routes(routes!(ledger_log::key))
+        .routes(routes!(ledger_log::consistency))
+        .routes(routes!(redemption_proof::proof))
         .routes(routes!(statements::own_statement))
         .routes(routes!(statements::merchant_statement))
 }
@@ -177,6 +187,8 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(api_reference(openapi.clone()))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .route("/v1/ledger/tile/entries/{*n}", get(ledger_tiles::entry_bundle))
+        .route("/v1/ledger/tile/{*path}", get(ledger_tiles::hash_tile))
         .merge(crate::web::router())
         .fallback(limits::no_such_route)
         .method_not_allowed_fallback(limits::method_not_allowed)

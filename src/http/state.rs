@@ -39,4 +39,6 @@ pub struct AppState {
     pub rate_limits: Arc<super::rate_limits::RateLimits>,
     /// The public directory of live offers, kept in memory.
     pub directory: Arc<crate::directory::Directory>,
+    /// The ledger's Merkle log: its key and checkpoints.
+    pub log: Arc<crate::ledger_log::LedgerLog>,
 }

@@ -150,6 +150,9 @@ pub struct BatchWrites {
     /// (rollup, where, part, the part's whole citizen list), rewritten.
     pub citizen_parts: Vec<(RollupKey, RollupDelta, i64, Vec<u8>)>,
     pub resolutions: Vec<DisputeResolution>,
+    /// The ledger tree's new hashes, by stored index: the batch's entries'
+    /// leaves and the subtrees they complete (the engine's `tree`).
+    pub tree: Vec<(u64, xinyi_merchant_sdk::merkle::Hash)>,
 }
 
 /// One batch's write transaction on the writer's own connection, holding

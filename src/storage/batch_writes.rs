@@ -154,6 +154,14 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
         })
         .collect();
     w.insert("ledger", &LEDGER_COLUMNS, rows, "");
+    // The tree's hashes go with the entries they hash, in one commit.
+    let rows = b.tree.iter().map(|(idx, hash)| json!([idx, hex::encode(hash)])).collect();
+    let from_hex = w.dialect.from_hex("r.hash");
+    w.add(
+        rows,
+        |from| format!("INSERT INTO ledger_tree (idx, hash) SELECT r.idx, {from_hex} FROM {from}"),
+        &[("idx", Int), ("hash", Text)],
+    );
 }
 
 fn voids_usage_offers_disputes(w: &mut Writes, b: &BatchWrites) {

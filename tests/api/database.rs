@@ -65,6 +65,28 @@ impl TestDatabase {
         }
     }
 
+    /// Replaces the whole stored ledger tree, as a forger who rewrote an
+    /// entry would, switching off its append-only trigger first.
+    pub async fn replace_ledger_tree(&self, hashes: &[(u64, [u8; 32])]) {
+        let (drop, literal): (&[&str], fn(&[u8; 32]) -> String) = match self {
+            TestDatabase::Sqlite { .. } => (
+                &["DROP TRIGGER ledger_tree_is_append_only_update", "DROP TRIGGER ledger_tree_is_append_only_delete"],
+                |h| format!("x'{}'", hex::encode(h)),
+            ),
+            TestDatabase::Postgres { .. } => {
+                (&["ALTER TABLE ledger_tree DISABLE TRIGGER ledger_tree_is_append_only"], |h| {
+                    format!("'\\x{}'::bytea", hex::encode(h))
+                })
+            }
+        };
+        for statement in drop {
+            self.execute(statement).await.unwrap();
+        }
+        self.execute("DELETE FROM ledger_tree").await.unwrap();
+        let rows: Vec<String> = hashes.iter().map(|(i, h)| format!("({i}, {})", literal(h))).collect();
+        self.execute(&format!("INSERT INTO ledger_tree (idx, hash) VALUES {}", rows.join(", "))).await.unwrap();
+    }
+
     /// Makes every ledger append fail, as a full disk or a broken database
     /// would; `restore_ledger_appends` undoes it.
     pub async fn break_ledger_appends(&self) {

@@ -98,6 +98,11 @@ impl TestApp {
             http,
             rate,
             metrics_addr: String::new(),
+            // Short, so tests see their redemptions checkpointed quickly.
+            log: xinyi::ledger_log::LogSettings {
+                checkpoint_interval: std::time::Duration::from_millis(100),
+                ..Default::default()
+            },
         };
         let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());
@@ -112,27 +117,45 @@ impl TestApp {
     /// A second `xinyi serve` process on the same database, identity
     /// provider and master key: another node behind the load balancer.
     pub async fn second_node(&self) -> Node {
-        self.second_node_logging("info", None)
+        self.second_node_logging("info", None).await
     }
 
     /// A second node whose log, at `filter`, is written to `log` when given.
-    pub fn second_node_logging(&self, filter: &str, log: Option<std::path::PathBuf>) -> Node {
-        self.second_node_with_env(&[], filter, log)
+    pub async fn second_node_logging(&self, filter: &str, log: Option<std::path::PathBuf>) -> Node {
+        self.second_node_with_env(&[], filter, log).await
     }
 
     /// A second node with these environment variables besides the shared ones.
-    pub fn second_node_with_env(&self, extra: &[(&str, &str)], filter: &str, log: Option<std::path::PathBuf>) -> Node {
+    /// It is waited for on a thread of its own: this app's tasks (its
+    /// checkpoints, which take the writer lock) run on the test's runtime,
+    /// and must go on while the node starts and takes the lock in turn.
+    pub async fn second_node_with_env(
+        &self,
+        extra: &[(&str, &str)],
+        filter: &str,
+        log: Option<std::path::PathBuf>,
+    ) -> Node {
         let idp = &self.settings.idp;
-        let mut env = vec![
+        // Later pairs win: `extra` may replace a shared one.
+        let env: Vec<(String, String)> = [
             ("XINYI_DATABASE_URL", self.database_url.as_str()),
             ("XINYI_MASTER_KEY", MASTER_KEY),
             ("XINYI_IDP_JWKS", idp.jwks.as_str()),
             ("XINYI_IDP_ISSUER", idp.issuer.as_str()),
             ("XINYI_IDP_AUDIENCE", idp.audience.as_str()),
             ("XINYI_METRICS_ADDR", ""),
-        ];
-        env.extend_from_slice(extra);
-        Node::spawn(&env, filter, log)
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let filter = filter.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            Node::spawn(&env, &filter, log)
+        })
+        .await
+        .expect("the node started")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -8,7 +8,7 @@ use serde_json::json;
 async fn a_full_flow_logged_at_debug_level_holds_no_citizen_id_token_code_or_key() {
     let app = TestApp::spawn().await;
     let log = app.dir.path().join("node.log");
-    let node = app.second_node_logging("debug", Some(log.clone()));
+    let node = app.second_node_logging("debug", Some(log.clone())).await;
     let url = |path: &str| format!("{}{path}", node.base);
     let coordinator = app.coordinator_token().await;
     let citizen_id = "secret-citizen-4711";

@@ -20,6 +20,7 @@ mod idp_algorithms;
 mod import;
 mod keys;
 mod ledger;
+mod ledger_log;
 mod lists_and_repairs;
 mod logs;
 mod lookup;

@@ -97,7 +97,7 @@ async fn metrics_are_served_on_their_own_address_and_count_what_happened() {
     let app = TestApp::spawn().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let metrics_addr = format!("127.0.0.1:{port}");
-    let node = app.second_node_with_env(&[("XINYI_METRICS_ADDR", metrics_addr.as_str())], "info", None);
+    let node = app.second_node_with_env(&[("XINYI_METRICS_ADDR", metrics_addr.as_str())], "info", None).await;
     let coordinator = app.coordinator_token().await;
     let shop = app.shop(&coordinator, legal_offer()).await;
     let code = app.http.post(format!("{}/v1/me/code?format=text", node.base)).bearer_auth(app.citizen_token("m"));

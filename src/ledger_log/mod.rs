@@ -1,0 +1,89 @@
+//! The ledger as a transparency log (docs/ledger-log.md): the writer grows
+//! a Merkle tree over the entries (`engine::tree`), and this module signs
+//! its checkpoints (C2SP `tlog-checkpoint` in a `signed-note`) with the
+//! log's Ed25519 key, sealed under the master key. Each new checkpoint is
+//! signed only after the stored tree is proved consistent with the newest
+//! one, so a rewritten history is never signed.
+
+mod checkpointer;
+mod key;
+
+pub use checkpointer::{LogError, sign_latest};
+pub use key::LogKeyError;
+
+use crate::signing::MasterKey;
+use crate::storage::SharedStore;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use xinyi_merchant_sdk::merkle::Hash;
+use xinyi_merchant_sdk::signed_note::{NoteSigner, NoteVerifier};
+
+/// `XINYI_LOG_ORIGIN`'s default.
+pub const DEFAULT_ORIGIN: &str = "xinyi.example/ledger";
+/// `XINYI_CHECKPOINT_INTERVAL_MS`'s default.
+pub const DEFAULT_CHECKPOINT_INTERVAL_MS: u64 = 1000;
+
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    /// The checkpoints' origin line, and the log key's name.
+    pub origin: String,
+    /// How soon after a commit a checkpoint covers it, at most.
+    pub checkpoint_interval: Duration,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            origin: DEFAULT_ORIGIN.to_owned(),
+            checkpoint_interval: Duration::from_millis(DEFAULT_CHECKPOINT_INTERVAL_MS),
+        }
+    }
+}
+
+/// The log: its key, and the newest checkpoint this process signed, which
+/// it never signs below or beside.
+pub struct LedgerLog {
+    store: SharedStore,
+    signer: NoteSigner,
+    origin: String,
+    last_signed: Mutex<Option<(u64, Hash)>>,
+}
+
+impl LedgerLog {
+    /// Loads the log key, making it on first start.
+    pub async fn load(
+        store: SharedStore,
+        master: Option<&MasterKey>,
+        settings: &LogSettings,
+    ) -> Result<Arc<LedgerLog>, LogKeyError> {
+        let signer = key::load(&store, master, &settings.origin).await?;
+        let origin = settings.origin.clone();
+        Ok(Arc::new(LedgerLog { store, signer, origin, last_signed: Mutex::new(None) }))
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The verifier key that checks the log's checkpoints.
+    pub fn verifier(&self) -> &NoteVerifier {
+        self.signer.verifier()
+    }
+
+    /// Signs a checkpoint every `interval` when the ledger has grown, until
+    /// the log is dropped.
+    pub fn start(log: &Arc<LedgerLog>, interval: Duration) {
+        let weak: Weak<LedgerLog> = Arc::downgrade(log);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let Some(log) = weak.upgrade() else { break };
+                if let Err(error) = sign_latest(&log).await {
+                    error.report();
+                }
+            }
+        });
+    }
+}
