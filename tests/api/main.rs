@@ -36,6 +36,7 @@ mod roles;
 mod score_events;
 mod sdk_client;
 mod sdk_offline_safety;
+mod sdk_receipts;
 mod statements;
 mod tokens;
 mod two_nodes;

@@ -6,17 +6,21 @@
 mod answers;
 mod freshness;
 mod queue;
+mod receipts;
 
 pub use freshness::{CLOCK_TOLERANCE, ClockWarning, DEFAULT_KEY_MAX_AGE, clock_offset};
 pub use queue::{OfflineQueue, QueuedRedemption};
+pub use receipts::ReceiptReport;
 
 use crate::api::{Offer, ProblemDetails, Quote, Redemption, RedemptionRequest, VoidedRedemption};
 use crate::error::VerifyError;
 use crate::key_set::TrustedKeys;
 use crate::replay::ReplayGuard;
+use crate::signed_note::NoteVerifier;
 use crate::verify::{VerifiedCode, Verifier};
 use answers::{Failure, client_error, read_answer};
 use rand::RngCore;
+use receipts::ReceiptBook;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -42,6 +46,9 @@ pub struct ClientConfig {
     /// A key set older than this is refused for verifying codes offline
     /// ([`ClientError::StaleKeys`]); the client fetches a fresh one first.
     pub key_max_age: Duration,
+    /// Where each redemption's receipt (its ledger inclusion proof) is
+    /// kept, and the log key it must verify against; no receipts without it.
+    pub receipts: Option<(PathBuf, NoteVerifier)>,
 }
 
 impl ClientConfig {
@@ -54,11 +61,20 @@ impl ClientConfig {
             backoff: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
             key_max_age: DEFAULT_KEY_MAX_AGE,
+            receipts: None,
         }
     }
 
     pub fn with_key_max_age(mut self, max_age: Duration) -> ClientConfig {
         self.key_max_age = max_age;
+        self
+    }
+
+    /// Keeps a receipt of every redemption in `dir`, verified against
+    /// `log_key` (pinned from `GET /v1/ledger/key`, or given by the city):
+    /// see [`MerchantClient::collect_receipts`].
+    pub fn with_receipts(mut self, dir: impl Into<PathBuf>, log_key: NoteVerifier) -> ClientConfig {
+        self.receipts = Some((dir.into(), log_key));
         self
     }
 
@@ -88,6 +104,8 @@ pub enum ClientError {
     StaleKeys { age: Duration, max_age: Duration },
     #[error("离线队列写入失败 / The offline queue could not be written: {0}")]
     Queue(#[from] std::io::Error),
+    #[error("回执文件写入失败 / A receipt file could not be written: {0}")]
+    Receipts(std::io::Error),
     #[error("unexpected answer from the service: {0}")]
     Protocol(String),
 }
@@ -123,6 +141,7 @@ pub struct MerchantClient {
     keys: tokio::sync::Mutex<KeyCache>,
     guard: Mutex<ReplayGuard>,
     queue: Option<OfflineQueue>,
+    receipts: Option<ReceiptBook>,
     clock: freshness::ClockWatch,
 }
 
@@ -136,12 +155,14 @@ impl MerchantClient {
     pub fn new(config: ClientConfig) -> MerchantClient {
         let http = reqwest::Client::builder().timeout(config.timeout).build().expect("a rustls HTTP client");
         let queue = config.queue_path.clone().map(OfflineQueue::new);
+        let receipts = config.receipts.clone().map(|(dir, key)| ReceiptBook::new(dir, key));
         MerchantClient {
             config,
             http,
             keys: tokio::sync::Mutex::new(KeyCache { verifier: None, fetched_at: None, keys_from: None }),
             guard: Mutex::new(ReplayGuard::default()),
             queue,
+            receipts,
             clock: freshness::ClockWatch::default(),
         }
     }
@@ -247,7 +268,10 @@ impl MerchantClient {
         };
         let key = new_idempotency_key();
         match self.submit(&key, &request).await {
-            Ok(redemption) => Ok(RedeemOutcome::Redeemed(redemption)),
+            Ok(redemption) => {
+                self.expect_receipt(&redemption)?;
+                Ok(RedeemOutcome::Redeemed(redemption))
+            }
             Err(Failure::Refused(problem)) => Err(ClientError::Refused(problem)),
             Err(Failure::Unavailable(why)) => {
                 let Some(queue) = &self.queue else { return Err(ClientError::Unreachable(why)) };
@@ -320,6 +344,7 @@ impl MerchantClient {
             }
             match self.submit(&item.idempotency_key, &item.request).await {
                 Ok(redemption) => {
+                    self.expect_receipt(&redemption)?;
                     done.push(item.idempotency_key.clone());
                     report.accepted.push((item, redemption));
                 }
