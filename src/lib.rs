@@ -20,3 +20,4 @@ pub mod startup;
 pub mod statements;
 pub mod storage;
 pub mod web;
+pub mod witness;

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod api;
+pub mod cosignature;
 pub mod credit_code;
 mod error;
 mod key_id;

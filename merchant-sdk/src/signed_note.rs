@@ -37,7 +37,7 @@ pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('+') && !name.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -102,7 +102,7 @@ impl NoteVerifier {
 }
 
 /// The text (with its final newline) and the signature lines.
-fn split_note(note: &str) -> Result<(&str, Vec<&str>), NoteError> {
+pub(crate) fn split_note(note: &str) -> Result<(&str, Vec<&str>), NoteError> {
     if note.chars().any(|c| c.is_control() && c != '\n') {
         return Err(NoteError::Malformed("a control character"));
     }
@@ -117,7 +117,7 @@ fn split_note(note: &str) -> Result<(&str, Vec<&str>), NoteError> {
 }
 
 /// `— <name> base64(key id ‖ signature)`.
-fn signature_line(line: &str) -> Result<(&str, u32, Vec<u8>), NoteError> {
+pub(crate) fn signature_line(line: &str) -> Result<(&str, u32, Vec<u8>), NoteError> {
     let rest = line.strip_prefix("\u{2014} ").ok_or(NoteError::Malformed("a signature line without the em dash"))?;
     let (name, b64) = rest.split_once(' ').ok_or(NoteError::Malformed("a signature line without a signature"))?;
     if !valid_name(name) {

@@ -5,11 +5,13 @@ mod demo;
 mod import;
 mod keys;
 mod ledger;
+mod ledger_audit;
 mod ledger_tree_check;
 mod principal;
 mod report;
 mod serve;
 mod statement;
+mod witness;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (migrations run first).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Run the database migrations and exit.
     Migrate(DatabaseArgs),
     /// Bulk-import data from CSV.
@@ -45,9 +47,12 @@ enum Command {
     Report(report::ReportCommand),
     /// A merchant's daily settlement statement (China Standard Time day), as CSV or JSON.
     Statement(statement::StatementArgs),
-    /// Check the reduced-fee ledger's hash chain.
+    /// Check the reduced-fee ledger: its hash chain, Merkle tree and checkpoints, inside or from outside.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// A witness of the ledger log: cosigns checkpoints that extend the last it saw.
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
     /// Start the service on a fresh SQLite file with demo citizens and a demo identity provider.
     Demo(demo::DemoArgs),
 }
@@ -95,7 +100,7 @@ pub fn run() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => {
                 let store = crate::storage::connect(&db.database_url).await?;
                 crate::engine::catch_up_ledger_tree(&store).await?;
@@ -110,6 +115,7 @@ pub fn run() -> ExitCode {
             Command::Report(command) => report::run(command).await,
             Command::Statement(args) => statement::run(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Witness(command) => witness::run(command).await,
         }
     });
     match result {

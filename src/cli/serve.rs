@@ -3,7 +3,7 @@ use crate::domain::levels::LevelThresholds;
 use crate::engine::{DEFAULT_BATCH, DEFAULT_QUEUE, EngineLimits};
 use crate::http::rate_limits::RateSettings;
 use crate::http::serve::HttpLimits;
-use crate::ledger_log::{DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_ORIGIN, LogSettings};
+use crate::ledger_log::{DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_ORIGIN, LogSettings, WitnessConfig};
 use crate::startup::{Application, IdpSettings, Settings, shutdown_signal};
 use clap::Args;
 use std::time::Duration;
@@ -82,6 +82,13 @@ pub struct PolicyArgs {
     /// A new checkpoint is signed within this many milliseconds of a commit.
     #[arg(long, env = "XINYI_CHECKPOINT_INTERVAL_MS", default_value_t = DEFAULT_CHECKPOINT_INTERVAL_MS, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub checkpoint_interval_ms: u64,
+    /// Witnesses that must cosign a checkpoint before it is published:
+    /// comma-separated `URL=KEY` (the key as `xinyi witness key` prints it).
+    #[arg(long, env = "XINYI_WITNESSES", value_delimiter = ',', value_parser = WitnessConfig::parse)]
+    pub witnesses: Vec<WitnessConfig>,
+    /// How many of XINYI_WITNESSES must cosign (all of them when not set).
+    #[arg(long, env = "XINYI_WITNESS_QUORUM")]
+    pub witness_quorum: Option<usize>,
     /// Minimum scores of AAA, AA, A and B.
     #[arg(long, env = "XINYI_LEVEL_THRESHOLDS", default_value = "700,600,500,400")]
     pub level_thresholds: LevelThresholds,
@@ -122,12 +129,18 @@ impl ServeArgs {
             log: LogSettings {
                 origin: self.policy.log_origin.clone(),
                 checkpoint_interval: Duration::from_millis(self.policy.checkpoint_interval_ms),
+                witnesses: self.policy.witnesses.clone(),
+                quorum: self.policy.witness_quorum.unwrap_or(self.policy.witnesses.len()),
             },
         }
     }
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliFailure> {
+    let (witnesses, quorum) = (args.policy.witnesses.len(), args.policy.witness_quorum);
+    if quorum.is_some_and(|q| q == 0 || q > witnesses) {
+        return Err(format!("XINYI_WITNESS_QUORUM must be 1 to the {witnesses} witnesses of XINYI_WITNESSES").into());
+    }
     let app = Application::build(args.settings()).await?;
     tracing::info!(address = %app.address(), "xinyi is listening");
     app.run_until(shutdown_signal()).await?;

@@ -128,7 +128,7 @@ mod tests {
             let theirs = Tile::new(8, level, n, width, false);
             assert_eq!(format!("tile/8/{}", ours.path()), theirs.path());
             assert_eq!(TilePath::parse(&ours.path()), Some(ours));
-            assert_eq!(ours.within(u64::MAX), true);
+            assert!(ours.within(u64::MAX));
         }
         assert_eq!(TilePath::parse("0/x001/x234/067.p/17").unwrap().n, 1_234_067);
         assert_eq!(

@@ -27,6 +27,8 @@ pub enum LogError {
     BelowSigned { new: u64, signed: u64 },
     #[error(transparent)]
     Note(#[from] NoteError),
+    #[error("the checkpoint of {size} entries got {got} cosignatures of the {needed} needed; not published")]
+    NoQuorum { size: u64, got: usize, needed: usize },
 }
 
 impl LogError {
@@ -39,7 +41,9 @@ impl LogError {
                 tracing::error!(error = %self, "the ledger log refused to sign a checkpoint");
             }
             LogError::TreeBehind(_) => tracing::info!(error = %self, "no checkpoint yet"),
-            LogError::Store(_) | LogError::Note(_) => tracing::warn!(error = %self, "a checkpoint was not signed"),
+            LogError::Store(_) | LogError::Note(_) | LogError::NoQuorum { .. } => {
+                tracing::warn!(error = %self, "no checkpoint was published")
+            }
         }
     }
 }
@@ -55,18 +59,49 @@ pub async fn sign_latest(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, Lo
         return Ok(None);
     }
     let mut tx = log.store.checkpoint_tx().await?;
-    match next_checkpoint(log, &mut tx).await {
-        Ok(Some(signed)) => {
-            tx.insert(&signed, OffsetDateTime::now_utc()).await?;
-            *log.last_signed.lock().expect("the lock is never held across a panic") = Some((signed.size, signed.root));
-            crate::metrics::checkpoint_signed(signed.size);
-            Ok(Some(signed))
-        }
+    let signed = match next_checkpoint(log, &mut tx).await {
+        Ok(Some(signed)) => signed,
         other => {
             tx.rollback().await?;
-            other
+            return other;
         }
+    };
+    let published = if log.witnesses.is_empty() {
+        tx.insert(&signed, OffsetDateTime::now_utc()).await?;
+        signed
+    } else {
+        // The witnesses are asked with the writer lock released: they are
+        // other machines, and the writer must not wait for them.
+        let newest = tx.latest().await?.map_or(0, |c| c.size);
+        tx.rollback().await?;
+        let Some(cosigned) = cosigned(log, signed, newest).await? else { return Ok(None) };
+        cosigned
+    };
+    *log.last_signed.lock().expect("the lock is never held across a panic") = Some((published.size, published.root));
+    crate::metrics::checkpoint_signed(published.size);
+    Ok(Some(published))
+}
+
+/// The checkpoint with its witnesses' cosignatures, stored, if a quorum
+/// cosigned it and no newer one was published meanwhile.
+async fn cosigned(
+    log: &LedgerLog,
+    signed: StoredCheckpoint,
+    newest: u64,
+) -> Result<Option<StoredCheckpoint>, LogError> {
+    let lines = log.witnesses.cosign(&log.store, &signed, newest).await;
+    let got = lines.len();
+    if got < log.witnesses.quorum {
+        return Err(LogError::NoQuorum { size: signed.size, got, needed: log.witnesses.quorum });
     }
+    let cosigned = StoredCheckpoint { note: format!("{}{}", signed.note, lines.concat()), ..signed };
+    let mut tx = log.store.checkpoint_tx().await?;
+    if tx.latest().await?.is_some_and(|c| c.size >= cosigned.size) {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    tx.insert(&cosigned, OffsetDateTime::now_utc()).await?;
+    Ok(Some(cosigned))
 }
 
 /// The checkpoint to sign next, decided and signed inside `tx`, not stored.
@@ -81,7 +116,9 @@ async fn next_checkpoint(log: &LedgerLog, tx: &mut CheckpointTx) -> Result<Optio
     let signed_here = *log.last_signed.lock().expect("the lock is never held across a panic");
     let newest = newest.map(|c| (c.size, c.root));
     let extends = match (newest, signed_here) {
-        (Some(stored), Some(here)) => Some(if here.0 > stored.0 { here } else { stored }),
+        // At one size, what this process signed wins over what is stored:
+        // a stored root it did not sign is checked against its own.
+        (Some(stored), Some(here)) => Some(if here.0 >= stored.0 { here } else { stored }),
         (stored, here) => stored.or(here),
     };
     if let Some((signed, _)) = extends

@@ -7,9 +7,11 @@
 
 mod checkpointer;
 mod key;
+mod witnesses;
 
 pub use checkpointer::{LogError, sign_latest};
 pub use key::LogKeyError;
+pub use witnesses::WitnessConfig;
 
 use crate::signing::MasterKey;
 use crate::storage::SharedStore;
@@ -29,6 +31,11 @@ pub struct LogSettings {
     pub origin: String,
     /// How soon after a commit a checkpoint covers it, at most.
     pub checkpoint_interval: Duration,
+    /// Witnesses asked to cosign each checkpoint (`XINYI_WITNESSES`).
+    pub witnesses: Vec<WitnessConfig>,
+    /// How many of them must cosign before a checkpoint is published
+    /// (`XINYI_WITNESS_QUORUM`; all of them when not set).
+    pub quorum: usize,
 }
 
 impl Default for LogSettings {
@@ -36,6 +43,8 @@ impl Default for LogSettings {
         LogSettings {
             origin: DEFAULT_ORIGIN.to_owned(),
             checkpoint_interval: Duration::from_millis(DEFAULT_CHECKPOINT_INTERVAL_MS),
+            witnesses: Vec::new(),
+            quorum: 0,
         }
     }
 }
@@ -47,6 +56,7 @@ pub struct LedgerLog {
     signer: NoteSigner,
     origin: String,
     last_signed: Mutex<Option<(u64, Hash)>>,
+    witnesses: witnesses::Witnesses,
 }
 
 impl LedgerLog {
@@ -58,7 +68,12 @@ impl LedgerLog {
     ) -> Result<Arc<LedgerLog>, LogKeyError> {
         let signer = key::load(&store, master, &settings.origin).await?;
         let origin = settings.origin.clone();
-        Ok(Arc::new(LedgerLog { store, signer, origin, last_signed: Mutex::new(None) }))
+        assert!(
+            settings.witnesses.is_empty() || (1..=settings.witnesses.len()).contains(&settings.quorum),
+            "a quorum of 1 to the number of witnesses"
+        );
+        let witnesses = witnesses::Witnesses::new(&settings.witnesses, settings.quorum);
+        Ok(Arc::new(LedgerLog { store, signer, origin, last_signed: Mutex::new(None), witnesses }))
     }
 
     pub fn origin(&self) -> &str {

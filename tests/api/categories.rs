@@ -6,7 +6,7 @@ use crate::database::TestDatabase;
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catalogue_starts_with_the_four_categories_and_is_public() {
     let app = TestApp::spawn().await;
     let response = app.http.get(app.url("/v1/categories")).send().await.unwrap();
@@ -20,7 +20,7 @@ async fn the_catalogue_starts_with_the_four_categories_and_is_public() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_adds_and_renames_a_scenario_and_merchants_use_it() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -98,7 +98,7 @@ const BEFORE: [&str; 6] = [
     "SELECT 1",
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_database_migrates_with_its_merchants_categories_and_its_coordinators_intact() {
     let dir = tempfile::tempdir().unwrap();
     let database = TestDatabase::create(dir.path()).await;

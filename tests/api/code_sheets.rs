@@ -24,7 +24,7 @@ fn at(text: &str) -> OffsetDateTime {
     OffsetDateTime::parse(text, &Rfc3339).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sheet_holds_ten_paper_codes_for_28_days_by_default_and_none_of_them_look_alike() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -58,7 +58,7 @@ async fn a_sheet_holds_ten_paper_codes_for_28_days_by_default_and_none_of_them_l
     assert_eq!(page["sheets"][0]["created_by"], Value::Null);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn out_of_range_counts_and_days_are_refused_and_no_sheet_is_stored() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -81,7 +81,7 @@ async fn out_of_range_counts_and_days_are_refused_and_no_sheet_is_stored() {
     assert_eq!(small["codes"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_print_page_is_a4_with_one_qr_per_code_and_nothing_that_names_the_resident() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -102,7 +102,7 @@ async fn the_print_page_is_a4_with_one_qr_per_code_and_nothing_that_names_the_re
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_third_active_sheet_is_refused_until_one_is_revoked() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -128,7 +128,7 @@ async fn a_third_active_sheet_is_refused_until_one_is_revoked() {
     app.sheet_for("two-sheets", json!({"codes": 2})).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blacklisted_resident_gets_no_sheet_and_an_earlier_sheets_code_is_refused() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -146,7 +146,7 @@ async fn a_blacklisted_resident_gets_no_sheet_and_an_earlier_sheets_code_is_refu
     assert_eq!(app.get_json(&token, "/v1/me/code-sheets").await["sheets"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paper_code_verifies_offline_with_the_sdk_example_then_redeems_once() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -175,7 +175,7 @@ async fn a_paper_code_verifies_offline_with_the_sdk_example_then_redeems_once() 
     assert_eq!(sheets["sheets"][0]["numbers_used"], json!([2]));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_sheets_unspent_code_is_refused_on_a_second_node() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -216,7 +216,7 @@ async fn a_revoked_sheets_unspent_code_is_refused_on_a_second_node() {
     assert!(audit.contains("GET /v1/citizens/hall-visitor/code-sheets"), "the desk's read is in the audit log");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lowered_score_lowers_a_paper_codes_applied_level_and_the_answer_says_so() {
     let app = TestApp::spawn().await;
     app.age_signing_keys().await;
@@ -237,7 +237,7 @@ async fn a_lowered_score_lowers_a_paper_codes_applied_level_and_the_answer_says_
     assert_eq!(redeemed["discount_fen"], 1500, "A's 10 %, not AA's 20 yuan off");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sheet_asked_for_in_the_first_seconds_of_a_new_key_is_put_off_not_dated_alike() {
     let app = TestApp::spawn().await;
     let refused = app.post_as(&app.citizen_token("early"), "/v1/me/code-sheets", json!({"codes": 20})).await;

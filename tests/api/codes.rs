@@ -4,7 +4,7 @@ use crate::helpers::*;
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::{CreditLevel, VerifyError};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issued_code_verifies_with_the_sdk_against_the_published_keys() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -30,7 +30,7 @@ async fn an_issued_code_verifies_with_the_sdk_against_the_published_keys() {
     assert_eq!(key.sealer.open(&verified.citizen_handle), citizen.number, "only the service opens the handle");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_below_the_minimum_level_gets_no_code_and_is_told_why() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -41,7 +41,7 @@ async fn a_citizen_below_the_minimum_level_gets_no_code_and_is_told_why() {
     assert_eq!(app.issue_code(&app.citizen_token("sun")).await.status(), 200, "level B is the default minimum");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_png_code_is_an_image() {
     let app = TestApp::spawn().await;
     let response =
@@ -59,7 +59,7 @@ async fn a_png_code_is_an_image() {
     assert_problem(bad, 422, "invalid_field").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuing_codes_writes_nothing_to_the_database() {
     let app = TestApp::spawn().await;
     let token = app.citizen_token("wang");
@@ -71,7 +71,7 @@ async fn issuing_codes_writes_nothing_to_the_database() {
     assert!(before == app.database.snapshot().await, "the database changed while issuing codes");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_codes_of_one_citizen_have_different_code_ids() {
     let app = TestApp::spawn().await;
     let verifier = app.verifier().await;

@@ -13,7 +13,7 @@ impl TestApp {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quote_answers_what_a_redemption_would_give_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -40,7 +40,7 @@ async fn a_quote_answers_what_a_redemption_would_give_and_writes_nothing() {
     assert_problem(app.quote(&shop.api_key, body).await, 409, "code_used").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quote_is_refused_as_the_redemption_would_be() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -64,7 +64,7 @@ async fn a_quote_is_refused_as_the_redemption_would_be() {
     assert!(app.ledger_entries().await.contains("1 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_redemption_and_void_names_the_terminal_that_made_it() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -94,7 +94,7 @@ async fn every_redemption_and_void_names_the_terminal_that_made_it() {
     assert_eq!(listed[0]["void_terminal"], "后台 back office");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merchant_s_report_groups_by_terminal_and_needs_the_merchant() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -26,7 +26,7 @@ async fn redeem_at(app: &TestApp, base: &str, shop: &Shop, key: &str, code: &str
     Ok((status, response.json().await.map_err(|e| e.to_string())?))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_during_concurrent_redemptions_loses_and_duplicates_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

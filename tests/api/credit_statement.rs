@@ -24,7 +24,7 @@ fn verify_with_jose(jws: &str, keys: &serde_json::Value) -> Result<serde_json::V
     Ok(claims)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_statement_verifies_with_a_jose_library_and_a_changed_byte_does_not() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -70,7 +70,7 @@ async fn the_statement_verifies_with_a_jose_library_and_a_changed_byte_does_not(
     assert!(xinyi_merchant_sdk::verify_statement(&code, &trusted).is_err(), "a credit code is not a statement");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_printable_statement_carries_the_jws_as_a_qr_and_as_text() {
     let app = TestApp::spawn().await;
     let token = app.citizen_token("printer");
@@ -87,7 +87,7 @@ async fn the_printable_statement_carries_the_jws_as_a_qr_and_as_text() {
     assert_problem(bad, 422, "invalid_field").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_example_prints_the_claims_of_a_good_statement_and_exits_one_on_a_forgery() {
     let Some(example) = sdk_example("verify-statement") else { return };
     let app = TestApp::spawn().await;

@@ -68,7 +68,8 @@ impl TestDatabase {
     /// Replaces the whole stored ledger tree, as a forger who rewrote an
     /// entry would, switching off its append-only trigger first.
     pub async fn replace_ledger_tree(&self, hashes: &[(u64, [u8; 32])]) {
-        let (drop, literal): (&[&str], fn(&[u8; 32]) -> String) = match self {
+        type Literal = fn(&[u8; 32]) -> String;
+        let (drop, literal): (&[&str], Literal) = match self {
             TestDatabase::Sqlite { .. } => (
                 &["DROP TRIGGER ledger_tree_is_append_only_update", "DROP TRIGGER ledger_tree_is_append_only_delete"],
                 |h| format!("x'{}'", hex::encode(h)),
@@ -85,6 +86,26 @@ impl TestDatabase {
         self.execute("DELETE FROM ledger_tree").await.unwrap();
         let rows: Vec<String> = hashes.iter().map(|(i, h)| format!("({i}, {})", literal(h))).collect();
         self.execute(&format!("INSERT INTO ledger_tree (idx, hash) VALUES {}", rows.join(", "))).await.unwrap();
+    }
+
+    /// Replaces every stored checkpoint with one, as a forger would.
+    pub async fn replace_ledger_checkpoints(&self, size: u64, root: &[u8; 32], note: &str) {
+        let (drop, root): (&str, String) = match self {
+            TestDatabase::Sqlite { .. } => {
+                ("DROP TRIGGER ledger_checkpoints_are_append_only_delete", format!("x'{}'", hex::encode(root)))
+            }
+            TestDatabase::Postgres { .. } => (
+                "ALTER TABLE ledger_checkpoints DISABLE TRIGGER ledger_checkpoints_are_append_only",
+                format!("'\\x{}'::bytea", hex::encode(root)),
+            ),
+        };
+        self.execute(drop).await.unwrap();
+        self.execute("DELETE FROM ledger_checkpoints").await.unwrap();
+        let note = note.replace('\'', "''");
+        let insert = format!(
+            "INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES ({size}, {root}, '{note}', 0)"
+        );
+        self.execute(&insert).await.unwrap();
     }
 
     /// Makes every ledger append fail, as a full disk or a broken database

@@ -40,7 +40,7 @@ async fn score(app: &TestApp, citizen: &str) -> i64 {
     me["score"].as_i64().unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approved_declaration_raises_the_score_at_once_and_counts_once_however_often_it_is_decided() {
     let app = TestApp::spawn().await;
     let civil = department(&app, "civil-affairs", 30).await;
@@ -79,7 +79,7 @@ async fn an_approved_declaration_raises_the_score_at_once_and_counts_once_howeve
     assert!(app.get_json(&civil, "/v1/declarations").await.as_array().unwrap().is_empty(), "the queue is empty");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_department_sees_and_decides_only_the_declarations_of_its_own_source() {
     let app = TestApp::spawn().await;
     let civil = department(&app, "civil-affairs", 30).await;
@@ -104,7 +104,7 @@ async fn a_department_sees_and_decides_only_the_declarations_of_its_own_source()
     assert_eq!(queue.as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declaration_to_no_department_a_bad_field_or_a_sixth_pending_is_refused_and_not_filed() {
     let app = TestApp::spawn().await;
     let civil = department(&app, "civil-affairs", 30).await;

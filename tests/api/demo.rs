@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::{CreditLevel, TrustedKeys, Verifier};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_serves_citizens_at_every_level_and_their_codes_verify() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_xinyi"))

@@ -28,7 +28,7 @@ fn ids(directory: &serde_json::Value) -> Vec<String> {
     ids
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_directory_lists_live_offers_with_their_place_filters_them_and_hides_the_money() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -86,7 +86,7 @@ async fn the_directory_lists_live_offers_with_their_place_filters_them_and_hides
     assert_eq!(ids(&app.directory_until("", |d| d.as_array().unwrap().len() == 1).await), ["aaa-only"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_edits_where_a_merchant_is() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_disputes_a_redemption_and_a_coordinator_voids_it() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -63,7 +63,7 @@ async fn a_citizen_disputes_a_redemption_and_a_coordinator_voids_it() {
     assert_problem(twice, 409, "dispute_already_resolved").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_coordinator_action_is_in_the_audit_log() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -79,7 +79,7 @@ async fn every_coordinator_action_is_in_the_audit_log() {
     assert!(created["detail"].as_str().unwrap().contains("明理律师事务所"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dispute_needs_a_visible_reason_and_a_redemption_that_is_not_voided() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

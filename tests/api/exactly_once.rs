@@ -15,7 +15,7 @@ async fn statuses(responses: Vec<reqwest::Response>) -> (usize, Vec<serde_json::
     (created, bodies)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_redemptions_of_one_code_give_exactly_one_success() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -30,7 +30,7 @@ async fn two_hundred_concurrent_redemptions_of_one_code_give_exactly_one_success
     assert!(String::from_utf8_lossy(&app.ledger_verify().stdout).contains("1 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_codes_of_one_citizen_against_a_once_a_month_offer_give_exactly_one_success() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -44,7 +44,7 @@ async fn two_hundred_codes_of_one_citizen_against_a_once_a_month_offer_give_exac
     assert_eq!(bodies.iter().filter(|b| b["code"] == "citizen_limit_reached").count(), 199);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_redemptions_never_grant_more_than_the_budget_to_the_fen() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -18,7 +18,7 @@ async fn redeem_with_key(app: &TestApp, shop: &Shop, key: &str, code: &str) -> r
     app.redeem(&shop.api_key, key, body).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_write_queue_answers_503_with_retry_after_and_the_retries_redeem_once() {
     let app = TestApp::spawn_with_engine(EngineLimits { queue: 1, batch: 1 }).await;
     let coordinator = app.coordinator_token().await;
@@ -48,7 +48,7 @@ async fn a_full_write_queue_answers_503_with_retry_after_and_the_retries_redeem_
     assert!(String::from_utf8_lossy(&out.stdout).contains("100 entries"), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_the_database_refuses_answers_503_writes_nothing_and_the_retry_succeeds() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

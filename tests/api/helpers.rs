@@ -44,22 +44,29 @@ impl TestApp {
     /// The demo identity provider's key plus `extra_keys` (JWKs); served
     /// from `jwks_url` when given, else from a file.
     pub async fn spawn_with_idp_keys(extra_keys: Vec<serde_json::Value>, jwks_url: Option<String>) -> TestApp {
-        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default(), HttpLimits::default(), default_rates()).await
+        TestApp::spawn_with(extra_keys, jwks_url, EngineLimits::default(), HttpLimits::default(), default_rates(), None)
+            .await
     }
 
     /// An app whose writer has these limits.
     pub async fn spawn_with_engine(engine: EngineLimits) -> TestApp {
-        TestApp::spawn_with(vec![], None, engine, HttpLimits::default(), default_rates()).await
+        TestApp::spawn_with(vec![], None, engine, HttpLimits::default(), default_rates(), None).await
     }
 
     /// An app with these connection and request limits.
     pub async fn spawn_with_http(http: HttpLimits) -> TestApp {
-        TestApp::spawn_with(vec![], None, EngineLimits::default(), http, default_rates()).await
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), http, default_rates(), None).await
     }
 
     /// An app with these rate limits.
     pub async fn spawn_with_rates(rate: RateSettings) -> TestApp {
-        TestApp::spawn_with(vec![], None, EngineLimits::default(), HttpLimits::default(), rate).await
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), HttpLimits::default(), rate, None).await
+    }
+
+    /// An app whose ledger log has these settings (its witnesses).
+    pub async fn spawn_with_log(log: xinyi::ledger_log::LogSettings) -> TestApp {
+        TestApp::spawn_with(vec![], None, EngineLimits::default(), HttpLimits::default(), default_rates(), Some(log))
+            .await
     }
 
     async fn spawn_with(
@@ -68,6 +75,7 @@ impl TestApp {
         engine: EngineLimits,
         http: HttpLimits,
         rate: RateSettings,
+        log: Option<xinyi::ledger_log::LogSettings>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let idp = DemoIdp::generate();
@@ -99,10 +107,10 @@ impl TestApp {
             rate,
             metrics_addr: String::new(),
             // Short, so tests see their redemptions checkpointed quickly.
-            log: xinyi::ledger_log::LogSettings {
+            log: log.unwrap_or(xinyi::ledger_log::LogSettings {
                 checkpoint_interval: std::time::Duration::from_millis(100),
                 ..Default::default()
-            },
+            }),
         };
         let app = Application::build(settings.clone()).await.expect("the app builds");
         let base = format!("http://{}", app.address());

@@ -49,7 +49,7 @@ async fn wait_for_close(stream: &mut TcpStream, at_most: Duration) -> Duration {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_sends_no_request_head_or_idles_after_an_answer_is_closed() {
     let app = TestApp::spawn_with_http(short_limits()).await;
     let mut silent = connect(&app).await;
@@ -62,7 +62,7 @@ async fn a_connection_that_sends_no_request_head_or_idles_after_an_answer_is_clo
     wait_for_close(&mut idle, Duration::from_secs(5)).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_stalls_is_refused_instead_of_holding_the_request() {
     let app = TestApp::spawn_with_http(short_limits()).await;
     let coordinator = app.coordinator_token().await;
@@ -79,7 +79,7 @@ async fn a_body_that_stalls_is_refused_instead_of_holding_the_request() {
     assert_eq!(listed.as_array().unwrap().len(), 0, "nothing was written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handler_that_does_not_answer_in_time_gets_503_problem_json() {
     let app = TestApp::spawn_with_http(short_limits()).await;
     let coordinator = app.coordinator_token().await;
@@ -96,7 +96,7 @@ async fn a_handler_that_does_not_answer_in_time_gets_503_problem_json() {
     drop(lock);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_credential_is_refused_before_a_large_announced_body_is_read() {
     let app = TestApp::spawn().await;
     for token in ["xyc_not_a_real_coordinator_token", "garbage"] {
@@ -111,7 +111,7 @@ async fn a_bad_credential_is_refused_before_a_large_announced_body_is_read() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_json_body_over_64_kib_gets_413_problem_json() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -122,7 +122,7 @@ async fn a_json_body_over_64_kib_gets_413_problem_json() {
     assert_problem(app.redeem(&shop.api_key, "big-1", big).await, 413, "body_too_large").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_wrong_methods_bad_queries_and_oversized_requests_answer_problem_json() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -139,7 +139,7 @@ async fn unknown_routes_wrong_methods_bad_queries_and_oversized_requests_answer_
     assert_problem(unknown_merchant.send().await.unwrap(), 404, "not_found").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_forbid_inline_scripts_and_framing_and_personal_answers_are_never_stored() {
     let app = TestApp::spawn().await;
     for page in ["/citizen", "/merchant", "/coordinator"] {
@@ -167,7 +167,7 @@ async fn pages_forbid_inline_scripts_and_framing_and_personal_answers_are_never_
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bearer_scheme_is_accepted_in_any_case() {
     let app = TestApp::spawn().await;
     for scheme in ["bearer", "BEARER", "Bearer"] {
@@ -188,7 +188,7 @@ fn resident_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_half_open_connections_cost_little_memory_and_healthz_still_answers() {
     let app = TestApp::spawn().await;
     let node = app.second_node().await;
@@ -210,7 +210,7 @@ async fn five_hundred_half_open_connections_cost_little_memory_and_healthz_still
     drop(held);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_is_not_a_json_object_is_refused_even_when_its_fields_line_up() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -42,7 +42,7 @@ fn rs256_key(kid: &str) -> (serde_json::Value, EncodingKey) {
     (jwk, EncodingKey::from_rsa_der(private.to_pkcs1_der().unwrap().as_bytes()))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn es256_and_rs256_tokens_are_accepted_with_their_own_keys() {
     let es = es256_key("ec-1");
     let (rsa_jwk, rsa_key) = rs256_key("rsa-1");
@@ -58,7 +58,7 @@ async fn es256_and_rs256_tokens_are_accepted_with_their_own_keys() {
     assert_problem(app.me(&wrong_key).await, 401, "unauthorized").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_identity_provider_s_keys_can_be_fetched_from_a_url() {
     let es = es256_key("ec-url");
     let served = json!({"keys": [es.jwk.clone()]});

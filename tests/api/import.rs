@@ -26,7 +26,7 @@ async fn score(app: &TestApp, citizen: &str) -> i64 {
     me["score"].as_i64().unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_keeps_the_good_rows_and_names_each_bad_row_by_line() {
     let app = TestApp::spawn().await;
     let path = write_csv(&app, CSV);
@@ -42,7 +42,7 @@ async fn an_import_keeps_the_good_rows_and_names_each_bad_row_by_line() {
     assert_eq!(score(&app, "wang").await, 500);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_an_import_twice_changes_nothing() {
     let app = TestApp::spawn().await;
     let good: String = CSV.lines().take(3).map(|l| format!("{l}\n")).collect();
@@ -55,7 +55,7 @@ async fn running_an_import_twice_changes_nothing() {
     assert_eq!(score(&app, "zhang").await, 530);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_with_the_wrong_header_is_refused_whole() {
     let app = TestApp::spawn().await;
     let path = write_csv(&app, "id,citizen,points\n1,zhang,50\n");
@@ -74,7 +74,7 @@ debtor-1,black,失信被执行人,东城区人民法院,2026-01-01T00:00:00+08:0
 hero-1,red,见义勇为,市文明办,,2099-01-01T00:00:00Z,
 ";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_entries_import_idempotently_and_a_bad_row_holds_its_batch_back() {
     let app = TestApp::spawn().await;
     let path = write_csv(&app, LISTS);

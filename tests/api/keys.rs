@@ -9,7 +9,7 @@ async fn published(app: &TestApp) -> JsonWebKeySet {
     app.http.get(app.url("/v1/keys")).send().await.unwrap().json().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_start_publishes_one_ed25519_key_sealed_under_the_master_key() {
     let app = TestApp::spawn().await;
     let set = published(&app).await;
@@ -29,7 +29,7 @@ async fn the_first_start_publishes_one_ed25519_key_sealed_under_the_master_key()
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_key_is_published_at_once_and_signs_after_the_delay() {
     let app = TestApp::spawn().await;
     let old_code = app.code_text("chen").await;
@@ -56,7 +56,7 @@ async fn a_rotated_key_is_published_at_once_and_signs_after_the_delay() {
     assert!(app.verifier().await.verify(&old_code, OffsetDateTime::now_utc()).is_ok());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_sealed_under_one_master_key_do_not_open_under_another() {
     let app = TestApp::spawn().await;
     let other = xinyi::signing::MasterKey::from_secret("a different master key, also long enough").unwrap();
@@ -68,7 +68,7 @@ async fn keys_sealed_under_one_master_key_do_not_open_under_another() {
 
 const WRONG_MASTER_KEY: &str = "a different master key, also long enough";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_with_a_wrong_master_key_fails_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let before = app.state.store.signing_keys().await.unwrap();
@@ -79,7 +79,7 @@ async fn rotating_with_a_wrong_master_key_fails_and_writes_nothing() {
     assert_eq!(app.state.store.signing_keys().await.unwrap(), before, "nothing was written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_without_a_master_key_is_refused_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let before = app.state.store.signing_keys().await.unwrap();
@@ -110,7 +110,7 @@ async fn add_key_sealed_under_the_wrong_master_key(app: &TestApp) -> String {
     kid
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_meets_a_key_it_cannot_open_serves_on_with_the_keys_it_can() {
     let app = TestApp::spawn().await;
     let good_kid = published(&app).await.keys[0].kid.clone();

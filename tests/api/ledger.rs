@@ -19,7 +19,7 @@ async fn tamper(app: &TestApp, statements: &[&'static str]) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_refuses_to_update_or_delete_ledger_rows() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 1).await;
@@ -27,7 +27,7 @@ async fn the_database_refuses_to_update_or_delete_ledger_rows() {
     assert!(app.database.execute("DELETE FROM ledger").await.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_changed_behind_the_service_s_back_is_named() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 3).await;
@@ -42,7 +42,7 @@ async fn an_entry_changed_behind_the_service_s_back_is_named() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_entry_is_named() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 3).await;
@@ -56,7 +56,7 @@ async fn a_removed_entry_is_named() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reordered_entries_are_caught() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 3).await;
@@ -74,7 +74,7 @@ async fn reordered_entries_are_caught() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("ledger verification FAILED"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_removed_from_the_end_are_caught_by_the_redemptions_that_refer_to_them() {
     let app = TestApp::spawn().await;
     ledger_with_entries(&app, 3).await;

@@ -17,7 +17,7 @@ async fn text(app: &TestApp, path: &str) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn log_key(app: &TestApp) -> NoteVerifier {
+pub(crate) async fn log_key(app: &TestApp) -> NoteVerifier {
     let (status, key) = text(app, "/v1/ledger/key").await;
     assert_eq!(status, 200);
     NoteVerifier::parse(key.trim_end()).expect("the key is in the note format")
@@ -25,7 +25,7 @@ async fn log_key(app: &TestApp) -> NoteVerifier {
 
 /// The newest checkpoint, verified with the log key.
 /// A node signs its first checkpoint just after it starts: until then, 503.
-async fn checkpoint(app: &TestApp, key: &NoteVerifier) -> Checkpoint {
+pub(crate) async fn checkpoint(app: &TestApp, key: &NoteVerifier) -> Checkpoint {
     for _ in 0..100 {
         let (status, note) = text(app, "/v1/ledger/checkpoint").await;
         if status == 503 {
@@ -39,7 +39,7 @@ async fn checkpoint(app: &TestApp, key: &NoteVerifier) -> Checkpoint {
 }
 
 /// Waits for a checkpoint of at least `size` entries.
-async fn checkpoint_of(app: &TestApp, key: &NoteVerifier, size: u64) -> Checkpoint {
+pub(crate) async fn checkpoint_of(app: &TestApp, key: &NoteVerifier, size: u64) -> Checkpoint {
     for _ in 0..100 {
         let newest = checkpoint(app, key).await;
         if newest.size >= size {
@@ -50,7 +50,7 @@ async fn checkpoint_of(app: &TestApp, key: &NoteVerifier, size: u64) -> Checkpoi
     panic!("no checkpoint of {size} entries within 5 s")
 }
 
-async fn redemptions(app: &TestApp, shop: &Shop, n: usize) -> Vec<String> {
+pub(crate) async fn redemptions(app: &TestApp, shop: &Shop, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let response = app.redeem_code(shop, &app.code_text(&format!("log-{i}")).await, 5000).await;
@@ -60,14 +60,14 @@ async fn redemptions(app: &TestApp, shop: &Shop, n: usize) -> Vec<String> {
     ids
 }
 
-fn unlimited_offer() -> serde_json::Value {
+pub(crate) fn unlimited_offer() -> serde_json::Value {
     let mut offer = legal_offer();
     offer["per_citizen_limit"] = serde_json::Value::Null;
     offer
 }
 
 /// The entries of the first `size` leaves, from the entry bundles.
-async fn bundled_entries(app: &TestApp, token: &str, size: u64) -> Vec<Vec<u8>> {
+pub(crate) async fn bundled_entries(app: &TestApp, token: &str, size: u64) -> Vec<Vec<u8>> {
     assert!(size < 256, "one partial bundle");
     let response = app
         .http
@@ -88,7 +88,7 @@ async fn bundled_entries(app: &TestApp, token: &str, size: u64) -> Vec<Vec<u8>> 
     entries
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_ledger_serves_a_signed_checkpoint_of_the_empty_tree_under_its_origin() {
     let app = TestApp::spawn().await;
     let key = log_key(&app).await;
@@ -97,7 +97,7 @@ async fn a_new_ledger_serves_a_signed_checkpoint_of_the_empty_tree_under_its_ori
     assert_eq!((newest.origin.as_str(), newest.size, newest.root), ("xinyi.example/ledger", 0, root_of(&[])));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_redemption_is_a_leaf_and_the_checkpoint_root_is_the_tree_of_the_entry_bundles() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -126,7 +126,7 @@ async fn every_redemption_is_a_leaf_and_the_checkpoint_root_is_the_tree_of_the_e
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entry_bundles_are_for_auditors_and_coordinators_only() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -143,7 +143,7 @@ async fn entry_bundles_are_for_auditors_and_coordinators_only() {
     assert_problem(anonymous, 401, "unauthorized").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merchant_s_receipt_verifies_offline_and_says_what_was_redeemed() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -188,7 +188,7 @@ async fn a_merchant_s_receipt_verifies_offline_and_says_what_was_redeemed() {
     assert_problem(response, 404, "not_found").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voided_redemption_has_a_receipt_for_its_reversal_too() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -208,7 +208,7 @@ async fn a_voided_redemption_has_a_receipt_for_its_reversal_too() {
     assert_eq!((included.index, entry.kind.as_str(), entry.redemption_id), (1, "reversal", id));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consistency_proofs_between_checkpoints_verify_and_bad_sizes_are_refused() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -233,7 +233,7 @@ async fn consistency_proofs_between_checkpoints_verify_and_bad_sizes_are_refused
 
 /// Every hash a tree of these entries stores, by tlog index, as computed by
 /// `tlog_tiles` (not the service's code): what a forger would write.
-fn tree_of(entries: &[Vec<u8>]) -> Vec<(u64, [u8; 32])> {
+pub(crate) fn tree_of(entries: &[Vec<u8>]) -> Vec<(u64, [u8; 32])> {
     struct Stored(std::collections::HashMap<u64, tlog_tiles::Hash>);
     impl tlog_tiles::HashReader for Stored {
         fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, tlog_tiles::Error> {
@@ -255,7 +255,7 @@ fn tree_of(entries: &[Vec<u8>]) -> Vec<(u64, [u8; 32])> {
 /// hash chain after it and recomputes the whole tree, as someone who runs
 /// the database could: every check inside the database passes after this.
 /// Returns the forged entries' bytes.
-async fn rewrite_history(app: &TestApp) -> Vec<Vec<u8>> {
+pub(crate) async fn rewrite_history(app: &TestApp) -> Vec<Vec<u8>> {
     let mut entries = app.state.store.ledger_entries(0, 1_000).await.unwrap();
     entries[1].discount_fen += 100;
     entries[1].payable_fen -= 100;
@@ -276,7 +276,7 @@ async fn rewrite_history(app: &TestApp) -> Vec<Vec<u8>> {
     forged
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_refuses_to_sign_a_tree_whose_history_was_rewritten() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -313,7 +313,7 @@ async fn the_service_refuses_to_sign_a_tree_whose_history_was_rewritten() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_on_one_database_grow_one_tree_under_one_log_key() {
     let app = TestApp::spawn().await;
     let node = app.second_node().await;
@@ -342,7 +342,7 @@ async fn two_nodes_on_one_database_grow_one_tree_under_one_log_key() {
     assert!(said.contains("12 entries, hash chain intact, Merkle tree matches, checkpoint of 12 entries"), "{said}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ledger_verify_names_a_tree_hash_that_no_longer_matches_its_entry() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -359,7 +359,7 @@ async fn ledger_verify_names_a_tree_hash_that_no_longer_matches_its_entry() {
     assert!(said.contains("the tree's hash 2 does not match entry 2"), "{said}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ledger_verify_catches_a_history_rewritten_with_its_tree_after_a_checkpoint() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -374,7 +374,7 @@ async fn ledger_verify_catches_a_history_rewritten_with_its_tree_after_a_checkpo
     assert!(said.contains("the checkpoint of 3 entries signs a root the entries do not make"), "{said}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_from_before_the_tree_become_its_first_leaves_when_the_migration_runs() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -28,7 +28,7 @@ fn court_listing() -> serde_json::Value {
     json!({"list": "black", "reason": "失信被执行人 judgment debtor", "source": "东城区人民法院"})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blacklisted_citizen_gets_no_code_and_an_earlier_code_is_refused_at_the_counter() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -75,7 +75,7 @@ async fn a_blacklisted_citizen_gets_no_code_and_an_earlier_code_is_refused_at_th
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_red_listed_citizen_s_codes_carry_one_level_more_at_most_aaa() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -100,7 +100,7 @@ async fn a_red_listed_citizen_s_codes_carry_one_level_more_at_most_aaa() {
     assert_eq!(me["benefit_level"]["name"], "AAA", "never past AAA");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_that_has_not_begun_or_is_malformed_does_not_count() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -123,7 +123,7 @@ async fn a_listing_that_has_not_begun_or_is_malformed_does_not_count() {
     assert_problem(app.list(&coordinator, "y", changed).await, 409, "entry_id_reused").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_asks_for_repair_and_an_approval_lifts_the_entry_or_restores_the_score() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -193,7 +193,7 @@ async fn a_citizen_asks_for_repair_and_an_approval_lifts_the_entry_or_restores_t
     assert!(mine.as_array().unwrap().iter().all(|r| r["status"] == "approved" && r["decision_reason"].is_string()));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejected_repair_says_why_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

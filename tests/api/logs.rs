@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_flow_logged_at_debug_level_holds_no_citizen_id_token_code_or_key() {
     let app = TestApp::spawn().await;
     let log = app.dir.path().join("node.log");

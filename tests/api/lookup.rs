@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_is_found_by_its_idempotency_key_and_only_by_its_own_merchant() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

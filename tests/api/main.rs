@@ -1,4 +1,10 @@
 //! Integration tests: the real service over HTTP, one binary for all.
+//!
+//! Every test runs on a two-thread runtime: a test that waits for a
+//! command (`xinyi import`, `xinyi ledger verify`) blocks its thread, and
+//! the app it started must go on meanwhile. Its checkpointer takes the
+//! writer lock now and then; frozen on a single thread, it would keep the
+//! lock from the very command the test waits for.
 
 mod categories;
 mod code_privacy;
@@ -21,6 +27,7 @@ mod import;
 mod keys;
 mod ledger;
 mod ledger_log;
+mod ledger_witness;
 mod lists_and_repairs;
 mod logs;
 mod lookup;

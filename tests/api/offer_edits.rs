@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suspended_offer_grants_nothing_until_it_is_resumed_and_an_edit_keeps_what_it_granted() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -22,7 +22,7 @@ async fn ledger_entries(app: &TestApp) -> String {
     String::from_utf8_lossy(&app.ledger_verify().stdout).trim().to_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_online_terminal_gets_code_expired_for_an_expired_code_however_it_back_dates_the_scan() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -37,7 +37,7 @@ async fn an_online_terminal_gets_code_expired_for_an_expired_code_however_it_bac
     assert!(ledger_entries(&app).await.contains(": 0 entries"), "nothing was written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_online_terminal_may_not_send_a_scan_older_than_the_grace_even_for_a_live_code() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -54,7 +54,7 @@ async fn an_online_terminal_may_not_send_a_scan_older_than_the_grace_even_for_a_
     assert_eq!(listed[0]["offline"], false, "{listed}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_terminal_may_send_a_back_dated_scan_and_the_redemption_is_marked_offline() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -79,7 +79,7 @@ async fn an_offline_terminal_may_send_a_back_dated_scan_and_the_redemption_is_ma
     assert_problem(app.redeem(&stall, "stall-2", after_expiry).await, 422, "code_expired").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scan_before_the_code_was_issued_or_in_the_future_is_refused() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -6,7 +6,7 @@ use crate::helpers::*;
 
 const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_document_is_the_generated_one_and_matches_the_committed_copy() {
     let app = TestApp::spawn().await;
     let served: serde_json::Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
@@ -23,7 +23,7 @@ async fn the_served_document_is_the_generated_one_and_matches_the_committed_copy
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_v1_endpoint_is_documented() {
     let doc = serde_json::to_value(xinyi::http::openapi()).unwrap();
     for path in ["/healthz", "/v1/keys", "/v1/me", "/v1/me/code", "/v1/citizens/{citizen_id}/score-events"] {
@@ -31,14 +31,14 @@ async fn every_v1_endpoint_is_documented() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_ok() {
     let app = TestApp::spawn().await;
     let body: serde_json::Value = app.http.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["status"], "ok");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_security_requirement_names_a_defined_scheme() {
     let app = TestApp::spawn().await;
     let document: serde_json::Value =
@@ -58,7 +58,7 @@ async fn every_security_requirement_names_a_defined_scheme() {
     assert!(named > 10, "the document names schemes on its secured operations");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs openapi-spec-validator (python3 -m pip install openapi-spec-validator); .ci/run installs it"]
 async fn the_served_document_validates_against_the_openapi_3_1_meta_schema_by_an_independent_validator() {
     let app = TestApp::spawn().await;
@@ -76,7 +76,7 @@ async fn the_served_document_validates_against_the_openapi_3_1_meta_schema_by_an
 /// The limits layer stands in front of every route, so every operation
 /// documents its answers; a fuzzer that sends a 9 KiB query would otherwise
 /// meet an undocumented 414.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_documents_the_answers_of_the_limits_layer() {
     let app = TestApp::spawn().await;
     let long_uri = app.http.get(app.url(&format!("/v1/list-entries?citizen_id={}", "a".repeat(9_000))));

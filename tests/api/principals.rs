@@ -33,7 +33,7 @@ fn event(event_id: &str, source: &str, delta: i64) -> Value {
         "source": source, "occurred_at": "2026-11-20T08:00:00+08:00"})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_department_posts_only_under_its_own_source_and_within_its_limit() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -74,7 +74,7 @@ async fn a_department_posts_only_under_its_own_source_and_within_its_limit() {
     assert_eq!(all.as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_auditor_reads_the_books_and_cannot_write_anything() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -115,7 +115,7 @@ async fn an_auditor_reads_the_books_and_cannot_write_anything() {
     assert_eq!(merchants[0]["suspended"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_desk_sees_one_citizens_standing_and_nothing_else() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -151,7 +151,7 @@ async fn a_service_desk_sees_one_citizens_standing_and_nothing_else() {
     assert_eq!(looks[1]["principal_id"], desk["principal_id"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_principal_is_refused_on_every_node_at_once() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -178,7 +178,7 @@ async fn a_revoked_principal_is_refused_on_every_node_at_once() {
     assert!(row["revoked_at"].is_string() && row.get("token").is_none(), "{row}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_principal_with_a_bad_role_scope_or_a_taken_name_is_refused_and_not_made() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -205,7 +205,7 @@ async fn a_principal_with_a_bad_role_scope_or_a_taken_name_is_refused_and_not_ma
     assert_eq!(listed.as_array().unwrap().len(), 2, "the coordinator and the one auditor: {listed}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_staff_write_is_in_the_audit_log_with_its_principal_and_the_log_cannot_be_changed() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -238,7 +238,7 @@ async fn every_staff_write_is_in_the_audit_log_with_its_principal_and_the_log_ca
     assert_eq!(after, by_role);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_principal_commands_create_list_and_revoke_and_coordinator_create_still_works() {
     let app = TestApp::spawn().await;
     let out = app.xinyi(&[

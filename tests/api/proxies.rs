@@ -33,7 +33,7 @@ fn at(text: &Value) -> OffsetDateTime {
     OffsetDateTime::parse(text.as_str().unwrap(), &Rfc3339).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxys_code_redeems_at_the_grantors_level_and_the_grantor_sees_it() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -85,7 +85,7 @@ async fn a_proxys_code_redeems_at_the_grantors_level_and_the_grantor_sees_it() {
     assert_eq!(received["given"], json!([]));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invitation_works_once_for_someone_else_and_bad_days_are_refused() {
     let app = TestApp::spawn().await;
     let token = app.citizen_token("mother");
@@ -105,7 +105,7 @@ async fn an_invitation_works_once_for_someone_else_and_bad_days_are_refused() {
     assert_problem(twice, 409, "proxy_exists").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_wrong_invitations_in_an_hour_lock_accepting_for_an_hour() {
     let app = TestApp::spawn().await;
     let invitation = app.invite("aunt", 7).await;
@@ -123,7 +123,7 @@ async fn five_wrong_invitations_in_an_hour_lock_accepting_for_an_hour() {
     assert_eq!(app.accept("niece", right).await.status(), 201, "the lock is the guesser's alone");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grantor_gives_at_most_three_running_grants() {
     let app = TestApp::spawn().await;
     let early = app.invite("elder", 10).await;
@@ -140,7 +140,7 @@ async fn a_grantor_gives_at_most_three_running_grants() {
     assert_eq!(app.accept("child-4", early["invitation"].as_str().unwrap()).await.status(), 201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn either_side_ends_a_grant_at_once_and_its_fetched_code_is_refused_on_every_node() {
     let app = TestApp::spawn().await;
     let other = app.second_node().await;
@@ -176,7 +176,7 @@ async fn either_side_ends_a_grant_at_once_and_its_fetched_code_is_refused_on_eve
     assert_eq!(first["codes"][0]["redemption"], Value::Null, "withdrawn, never redeemed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_gets_no_code_for_a_grant_not_theirs_nor_the_reason_a_grantor_has_none() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

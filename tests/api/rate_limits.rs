@@ -8,7 +8,7 @@ fn rates(codes: u32, failures: u32) -> RateSettings {
     RateSettings { codes_per_minute: codes, auth_failures_per_minute: failures, trusted_proxies: vec![] }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_gets_at_most_the_configured_codes_a_minute() {
     let app = TestApp::spawn_with_rates(rates(3, 100)).await;
     let token = app.citizen_token("eager");
@@ -22,7 +22,7 @@ async fn a_citizen_gets_at_most_the_configured_codes_a_minute() {
     assert_eq!(app.issue_code(&app.citizen_token("patient")).await.status(), 200, "others are not affected");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zero_turns_the_limits_off() {
     let app = TestApp::spawn_with_rates(rates(0, 0)).await;
     let token = app.citizen_token("unlimited");
@@ -35,7 +35,7 @@ async fn zero_turns_the_limits_off() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_fails_too_often_is_refused_even_with_a_good_key() {
     let app = TestApp::spawn_with_rates(rates(30, 5)).await;
     let coordinator = app.coordinator_token().await;
@@ -52,7 +52,7 @@ async fn a_client_that_fails_too_often_is_refused_even_with_a_good_key() {
     assert_problem(good, 429, "rate_limited").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_address_still_hears_401_for_a_request_without_credentials() {
     let app = TestApp::spawn_with_rates(rates(30, 2)).await;
     for n in 0..3 {
@@ -69,7 +69,7 @@ async fn a_blocked_address_still_hears_401_for_a_request_without_credentials() {
     assert_problem(malformed, 429, "rate_limited").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
     let loopback: IpAddr = "127.0.0.1".parse().unwrap();
     let behind_proxy = RateSettings { trusted_proxies: vec![loopback], ..rates(30, 2) };
@@ -92,7 +92,7 @@ async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
     assert_eq!(spoofed.send().await.unwrap().status(), 429, "an untrusted peer's X-Forwarded-For is ignored");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_served_on_their_own_address_and_count_what_happened() {
     let app = TestApp::spawn().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_redeems_for_the_tier_of_the_citizen_s_level_and_lands_in_the_ledger() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -24,7 +24,7 @@ async fn a_code_redeems_for_the_tier_of_the_citizen_s_level_and_lands_in_the_led
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_redeems_once_across_all_merchants() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -38,7 +38,7 @@ async fn a_code_redeems_once_across_all_merchants() {
     assert_problem(app.redeem_code(&second, &code, 1000).await, 409, "code_used").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_idempotency_key_returns_the_first_answer_and_writes_once() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -58,7 +58,7 @@ async fn the_same_idempotency_key_returns_the_first_answer_and_writes_once() {
     assert_problem(missing, 400, "bad_request").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_rule_refuses_with_its_own_problem_type_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -87,7 +87,7 @@ async fn each_rule_refuses_with_its_own_problem_type_and_writes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suspended_merchant_s_keys_stop_working_until_resumed_and_a_revoked_key_is_unknown() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -124,7 +124,7 @@ async fn a_suspended_merchant_s_keys_stop_working_until_resumed_and_a_revoked_ke
     assert_eq!(offers[0]["granted_fen"], 500);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_offer_names_the_field() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -156,7 +156,7 @@ async fn a_bad_offer_names_the_field() {
     assert_eq!(assert_problem(bad_category, 422, "unknown_category").await["field"], "category");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_void_gives_back_the_quota_and_the_budget_and_a_second_void_is_refused() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -42,7 +42,7 @@ async fn ledger_net(app: &TestApp) -> i64 {
     entries.iter().map(|e| if e.kind == EntryKind::Redemption { e.discount_fen } else { -e.discount_fen }).sum()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_grouping_sums_to_the_ledger_s_net_to_the_fen() {
     let app = TestApp::spawn().await;
     let coordinator = activity(&app).await;
@@ -70,7 +70,7 @@ async fn every_grouping_sums_to_the_ledger_s_net_to_the_fen() {
     assert_eq!(keys, ["law_firm", "mall"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_comes_as_csv_with_a_header_row_and_from_the_command_line() {
     let app = TestApp::spawn().await;
     let coordinator = activity(&app).await;
@@ -93,7 +93,7 @@ async fn the_report_comes_as_csv_with_a_header_row_and_from_the_command_line() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_report_parameters_name_the_field() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -113,7 +113,7 @@ async fn bad_report_parameters_name_the_field() {
     assert_eq!(empty["headline"]["net_fen"], 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merchant_name_a_spreadsheet_would_run_is_neutralised_in_every_csv() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

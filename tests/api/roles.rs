@@ -43,7 +43,7 @@ fn operations() -> BTreeMap<String, BTreeSet<String>> {
     ops
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_table_in_docs_roles_md_names_every_route_and_only_routes_and_their_documented_security() {
     let table = matrix();
     let ops = operations();
@@ -98,7 +98,7 @@ fn refused_by_kind(status: u16, problem: &serde_json::Value) -> bool {
         && ["unauthorized", "wrong_token_kind", "forbidden_for_role"].contains(&problem["code"].as_str().unwrap_or(""))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_lets_in_exactly_the_callers_the_table_names() {
     let app = TestApp::spawn().await;
     let table = matrix();
@@ -128,7 +128,7 @@ async fn every_route_lets_in_exactly_the_callers_the_table_names() {
     assert!(wrong.is_empty(), "routes that disagree with docs/roles.md:\n{}", wrong.join("\n"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_token_of_another_role_is_told_which_roles_the_route_needs() {
     let app = TestApp::spawn().await;
     let auditor = app.staff_token("auditor", None, None).await;

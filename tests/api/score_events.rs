@@ -8,7 +8,7 @@ fn event(id: &str, delta: i64) -> serde_json::Value {
            "occurred_at": "2026-11-01T09:00:00+08:00"})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_level_boundary_score_lands_in_the_higher_level() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -33,7 +33,7 @@ async fn each_level_boundary_score_lands_in_the_higher_level() {
     assert_eq!(top["next_level"], serde_json::Value::Null);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn re_sending_an_event_never_counts_it_twice() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -50,7 +50,7 @@ async fn re_sending_an_event_never_counts_it_twice() {
     assert_eq!(me["events"][0]["reason"], "志愿服务 volunteering");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn re_sending_an_event_id_with_other_content_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -61,7 +61,7 @@ async fn re_sending_an_event_id_with_other_content_is_refused_and_changes_nothin
     assert_eq!(me["score"], 530);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_event_names_its_field_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

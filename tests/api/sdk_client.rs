@@ -27,7 +27,7 @@ pub(crate) fn offline_config(base: &str, api_key: &str, queue: &std::path::Path)
     config
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_redeem_refuse_a_replay_void_dispute_and_verify_the_ledger_through_the_sdk() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -71,7 +71,7 @@ async fn issue_redeem_refuse_a_replay_void_dispute_and_verify_the_ledger_through
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_retries_server_errors_under_the_same_idempotency_key() {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let recorder = seen.clone();
@@ -103,7 +103,7 @@ async fn the_client_retries_server_errors_under_the_same_idempotency_key() {
     assert!(seen.iter().all(|k| k == &seen[0]), "every attempt used the same key: {seen:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_redemptions_are_queued_durably_and_synced_exactly_once() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -145,7 +145,7 @@ async fn offline_redemptions_are_queued_durably_and_synced_exactly_once() {
     assert!(String::from_utf8_lossy(&app.ledger_verify().stdout).contains("2 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_redemption_submitted_after_the_offline_window_is_refused() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -158,7 +158,7 @@ async fn an_offline_redemption_submitted_after_the_offline_window_is_refused() {
     assert_problem(app.redeem(&stall, "late-1", body).await, 422, "offline_window_passed").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_till_quotes_then_redeems_and_looks_up_a_lost_answer_through_the_sdk() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

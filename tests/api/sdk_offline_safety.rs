@@ -7,7 +7,7 @@ use axum::http::header::DATE;
 use std::time::{Duration, SystemTime};
 use xinyi_merchant_sdk::client::{ClientConfig, ClientError, MerchantClient, RedeemOutcome};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_set_older_than_its_maximum_age_is_refused_for_offline_verification() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -57,7 +57,7 @@ async fn service_with_clock_ahead_by(skew: Duration) -> String {
     address
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clock_more_than_thirty_seconds_off_the_service_s_gives_a_typed_warning() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

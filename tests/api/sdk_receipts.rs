@@ -26,7 +26,7 @@ async fn redeemed(terminal: &MerchantClient, app: &TestApp, shop: &Shop, citizen
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_keeps_a_verified_receipt_of_each_redemption_once_it_is_checkpointed() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -59,7 +59,7 @@ async fn the_client_keeps_a_verified_receipt_of_each_redemption_once_it_is_check
     assert_eq!(later.receipt("red_never_was").unwrap(), None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_that_does_not_verify_against_the_pinned_key_is_refused_and_not_kept() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -26,7 +26,7 @@ async fn digested_body(response: reqwest::Response) -> Vec<u8> {
     body
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_s_statement_lists_redemptions_and_voids_with_their_terminals_and_totals() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -72,7 +72,7 @@ async fn a_day_s_statement_lists_redemptions_and_voids_with_their_terminals_and_
     assert_problem(app.statement(&coordinator, &unknown, "application/json").await, 404, "not_found").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csv_statement_opens_in_excel_with_ids_as_text_and_ends_with_the_totals() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -96,7 +96,7 @@ async fn the_csv_statement_opens_in_excel_with_ids_as_text_and_ends_with_the_tot
     assert_eq!((rows[1][6].as_str(), rows[1][7].as_str(), rows[1][8].as_str()), ("5000", "500", "4500"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_settled_day_gives_the_same_bytes_however_later_days_change() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -124,7 +124,7 @@ async fn a_settled_day_gives_the_same_bytes_however_later_days_change() {
     assert_eq!(today["totals"]["redemptions"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_of_a_day_not_yet_begun_or_of_no_date_is_refused() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -140,7 +140,7 @@ async fn a_statement_of_a_day_not_yet_begun_or_of_no_date_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_statement_command_writes_the_same_bytes_as_the_api() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;

@@ -16,7 +16,7 @@ async fn refused(app: &TestApp, token: &str) {
     assert_problem(app.me(token).await, 401, "unauthorized").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valid_token_signs_a_new_citizen_in_at_500() {
     let app = TestApp::spawn().await;
     let body: serde_json::Value = app.me(&app.citizen_token("new-citizen")).await.json().await.unwrap();
@@ -26,13 +26,13 @@ async fn a_valid_token_signs_a_new_citizen_in_at_500() {
     assert_eq!(body["next_level"], json!({"rank": 4, "name": "AA", "points_needed": 100}));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_token_is_refused() {
     let app = TestApp::spawn().await;
     refused(&app, &app.idp.token_with_claims(&claims(&app, -3600))).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_for_another_audience_or_from_another_issuer_is_refused() {
     let app = TestApp::spawn().await;
     let mut wrong_aud = claims(&app, 600);
@@ -43,7 +43,7 @@ async fn a_token_for_another_audience_or_from_another_issuer_is_refused() {
     refused(&app, &app.idp.token_with_claims(&wrong_iss)).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_missing_exp_or_sub_is_refused() {
     let app = TestApp::spawn().await;
     let mut no_exp = claims(&app, 600);
@@ -54,7 +54,7 @@ async fn a_token_missing_exp_or_sub_is_refused() {
     refused(&app, &app.idp.token_with_claims(&no_sub)).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unsigned_alg_none_token_is_refused() {
     let app = TestApp::spawn().await;
     let header = URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT", "kid": app.idp.kid}).to_string());
@@ -62,7 +62,7 @@ async fn an_unsigned_alg_none_token_is_refused() {
     refused(&app, &format!("{header}.{payload}.")).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_hs256_token_signed_with_the_public_key_is_refused() {
     let app = TestApp::spawn().await;
     let mut header = Header::new(Algorithm::HS256);
@@ -75,7 +75,7 @@ async fn an_hs256_token_signed_with_the_public_key_is_refused() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_with_an_unknown_kid_is_refused() {
     let app = TestApp::spawn().await;
     let mut stranger = xinyi::demo_idp::DemoIdp::generate();
@@ -86,7 +86,7 @@ async fn a_token_with_an_unknown_kid_is_refused() {
     refused(&app, &impostor.token("alice", time::Duration::hours(1))).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_without_credentials_is_refused() {
     let app = TestApp::spawn().await;
     let response = app.http.get(app.url("/v1/me")).send().await.unwrap();
@@ -94,7 +94,7 @@ async fn a_request_without_credentials_is_refused() {
     assert_problem(response, 401, "unauthorized").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinator_and_citizen_tokens_only_open_their_own_endpoints() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator_token().await;
@@ -105,7 +105,7 @@ async fn coordinator_and_citizen_tokens_only_open_their_own_endpoints() {
     assert_problem(app.post_score_event(&citizen, "alice", event).await, 403, "wrong_token_kind").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_coordinator_token_stops_working_at_once() {
     let app = TestApp::spawn().await;
     let out = app.xinyi(&["coordinator", "create", "wang"]);
@@ -119,7 +119,7 @@ async fn a_revoked_coordinator_token_stops_working_at_once() {
     assert!(!app.xinyi(&["coordinator", "revoke", "wang"]).status.success(), "a second revoke says there is none");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_not_yet_valid_or_issued_in_the_future_is_refused_and_creates_no_citizen() {
     let app = TestApp::spawn().await;
     let day = 86_400;
@@ -136,7 +136,7 @@ async fn a_token_not_yet_valid_or_issued_in_the_future_is_refused_and_creates_no
     assert_eq!(app.me(&app.idp.token_with_claims(&slightly_ahead)).await.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_whose_sub_is_empty_or_over_255_bytes_is_refused_and_creates_no_citizen() {
     let app = TestApp::spawn().await;
     for sub in [String::new(), "   ".to_owned(), "x".repeat(256), "长".repeat(100)] {

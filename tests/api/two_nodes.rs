@@ -17,7 +17,7 @@ async fn redeem_at(app: &TestApp, base: &str, shop: &Shop, code: &str, amount_fe
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_nodes_serve_the_same_keys_and_a_code_from_one_redeems_on_the_other() {
     let app = TestApp::spawn().await;
     let other = app.second_node().await;
@@ -31,7 +31,7 @@ async fn both_nodes_serve_the_same_keys_and_a_code_from_one_redeems_on_the_other
     assert_problem(redeem_at(&app, &app.base, &shop, &code, 5000).await, 409, "code_used").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_code_redeemed_concurrently_through_both_nodes_succeeds_once() {
     let app = TestApp::spawn().await;
     let other = app.second_node().await;
@@ -47,7 +47,7 @@ async fn one_code_redeemed_concurrently_through_both_nodes_succeeds_once() {
     assert!(String::from_utf8_lossy(&app.ledger_verify().stdout).contains("1 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_budget_shared_by_both_nodes_is_never_exceeded_and_the_ledger_stays_one_chain() {
     let app = TestApp::spawn().await;
     let other = app.second_node().await;
@@ -68,7 +68,7 @@ async fn a_budget_shared_by_both_nodes_is_never_exceeded_and_the_ledger_stays_on
     assert!(String::from_utf8_lossy(&out.stdout).contains("30 entries"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_starting_together_on_an_empty_database_agree_on_one_first_key() {
     let dir = tempfile::tempdir().unwrap();
     let database = crate::database::TestDatabase::create(dir.path()).await;

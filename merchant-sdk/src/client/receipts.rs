@@ -129,6 +129,7 @@ fn disagreement(redemption: &Redemption, entry: &DecodedEntry) -> Option<String>
 }
 
 impl MerchantClient {
+    #[allow(clippy::result_large_err)] // the client's one error type, as its async calls return
     pub(super) fn expect_receipt(&self, redemption: &Redemption) -> Result<(), ClientError> {
         match &self.receipts {
             Some(book) => book.expect(redemption).map_err(ClientError::Receipts),
@@ -162,6 +163,7 @@ impl MerchantClient {
 
     /// The kept receipt of one of this terminal's redemptions: a C2SP
     /// `tlog-proof@v1` to show anyone who holds the log key.
+    #[allow(clippy::result_large_err)] // the client's one error type, as its async calls return
     pub fn receipt(&self, redemption_id: &str) -> Result<Option<String>, ClientError> {
         match &self.receipts {
             Some(book) => book.proof(redemption_id).map_err(ClientError::Receipts),

@@ -1,0 +1,116 @@
+//! C2SP `tlog-cosignature` (`cosignature/v1`, Ed25519): a witness's
+//! statement that, at a time, the checkpoint is the largest consistent
+//! tree it has seen of the log. The signed message is `cosignature/v1`,
+//! `time <seconds>`, then the checkpoint's text; the signature line carries
+//! the key id, the big-endian u64 time and the signature. Key id =
+//! SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4].
+
+use crate::signed_note::{NoteError, signature_line, split_note, valid_name};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+/// The key type byte of Ed25519 cosignatures.
+const COSIGNATURE_V1: u8 = 0x04;
+
+fn cosigner_key_id(name: &str, public_key: &[u8; 32]) -> u32 {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update([0x0A, COSIGNATURE_V1]);
+    h.update(public_key);
+    let digest = h.finalize();
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+fn message(checkpoint_text: &str, time: u64) -> String {
+    format!("cosignature/v1\ntime {time}\n{checkpoint_text}")
+}
+
+/// A witness's public key: `<name>+<8 hex key id>+<base64(0x04 ‖ key)>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignerKey {
+    pub name: String,
+    pub id: u32,
+    key: VerifyingKey,
+}
+
+impl CosignerKey {
+    pub fn new(name: &str, key: VerifyingKey) -> Result<CosignerKey, NoteError> {
+        if !valid_name(name) {
+            return Err(NoteError::BadKey("the name is empty or has a space or a +"));
+        }
+        Ok(CosignerKey { name: name.to_owned(), id: cosigner_key_id(name, key.as_bytes()), key })
+    }
+
+    pub fn parse(text: &str) -> Result<CosignerKey, NoteError> {
+        let (name, rest) = text.split_once('+').ok_or(NoteError::BadKey("no + after the name"))?;
+        let (id_hex, key_b64) = rest.split_once('+').ok_or(NoteError::BadKey("no + after the key id"))?;
+        if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return Err(NoteError::BadKey("the key id is not 8 lower-case hex digits"));
+        }
+        let bytes = STANDARD.decode(key_b64).map_err(|_| NoteError::BadKey("the key is not base64"))?;
+        let [COSIGNATURE_V1, key @ ..] = bytes.as_slice() else {
+            return Err(NoteError::BadKey("not an Ed25519 cosignature key (type 0x04)"));
+        };
+        let key: [u8; 32] = key.try_into().map_err(|_| NoteError::BadKey("an Ed25519 key is 32 bytes"))?;
+        let key = VerifyingKey::from_bytes(&key).map_err(|_| NoteError::BadKey("not a point on the curve"))?;
+        let parsed = CosignerKey::new(name, key)?;
+        if format!("{:08x}", parsed.id) != id_hex {
+            return Err(NoteError::BadKey("the key id does not match the name and key"));
+        }
+        Ok(parsed)
+    }
+
+    pub fn encode(&self) -> String {
+        let mut bytes = vec![COSIGNATURE_V1];
+        bytes.extend_from_slice(self.key.as_bytes());
+        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(bytes))
+    }
+
+    /// The time of this witness's cosignature on the note, if one verifies.
+    /// Other keys' lines are passed over; a bad line of this key fails.
+    pub fn verify(&self, note: &str) -> Result<u64, NoteError> {
+        let (text, lines) = split_note(note)?;
+        let mut time = None;
+        for line in lines {
+            let (name, id, bytes) = signature_line(line)?;
+            if name != self.name || id != self.id {
+                continue;
+            }
+            let [t0, t1, t2, t3, t4, t5, t6, t7, signature @ ..] = bytes.as_slice() else {
+                return Err(NoteError::BadSignature);
+            };
+            let at = u64::from_be_bytes([*t0, *t1, *t2, *t3, *t4, *t5, *t6, *t7]);
+            let signature = Signature::from_slice(signature).map_err(|_| NoteError::BadSignature)?;
+            self.key.verify(message(text, at).as_bytes(), &signature).map_err(|_| NoteError::BadSignature)?;
+            time = Some(at);
+        }
+        time.ok_or(NoteError::Unverified)
+    }
+}
+
+/// A witness's signing key.
+pub struct Cosigner {
+    public: CosignerKey,
+    key: SigningKey,
+}
+
+impl Cosigner {
+    pub fn new(name: &str, key: SigningKey) -> Result<Cosigner, NoteError> {
+        Ok(Cosigner { public: CosignerKey::new(name, key.verifying_key())?, key })
+    }
+
+    pub fn key(&self) -> &CosignerKey {
+        &self.public
+    }
+
+    /// The cosignature line (with its newline) over a checkpoint's text at `time`.
+    pub fn cosign(&self, checkpoint_text: &str, time: u64) -> String {
+        assert!(time < 1 << 63, "a cosignature's time is below 2^63");
+        let mut bytes = self.public.id.to_be_bytes().to_vec();
+        bytes.extend_from_slice(&time.to_be_bytes());
+        bytes.extend_from_slice(&self.key.sign(message(checkpoint_text, time).as_bytes()).to_bytes());
+        format!("\u{2014} {} {}\n", self.public.name, STANDARD.encode(bytes))
+    }
+}
