@@ -126,7 +126,7 @@ impl Application {
         // Signs at once, then on the interval. Not awaited here: signing
         // waits for the writer lock, which another node may hold for a while,
         // and a node must start regardless (until then the checkpoint is 503).
-        LedgerLog::start(&state.log, settings.log.checkpoint_interval);
+        LedgerLog::start(&state.log, state.engine.clone(), settings.log.checkpoint_interval);
         crate::metrics::serve(&settings.metrics_addr)
             .await
             .map_err(|e| StartupError::Bind(settings.metrics_addr.clone(), e))?;

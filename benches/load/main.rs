@@ -13,6 +13,7 @@
 //! A PostgreSQL URL names the server: the run creates a database of its
 //! own there and drops it afterwards. Only loopback is ever addressed.
 
+mod lag;
 mod setup;
 mod wrk;
 
@@ -195,6 +196,7 @@ async fn run(args: &Args) -> Result<(), String> {
     std::fs::write(&jwks, idp.jwks().to_string()).unwrap();
     // The keys exist before the nodes start, so every node signs with the same one.
     let codes = Arc::new(setup::mint_codes(&store, &citizens, 15_000 * args.seconds as usize).await);
+    let probe_codes = setup::mint_codes(&store, &citizens, 40 * args.seconds as usize).await;
     let processes: Vec<_> = (0..args.nodes).map(|n| setup::spawn_node(&database.url, &idp, &jwks, n)).collect();
     let bases: Vec<String> = processes.iter().map(|n| n.base.clone()).collect();
     let nodes = Arc::new(bases.clone());
@@ -242,10 +244,32 @@ async fn run(args: &Args) -> Result<(), String> {
     };
     let mut results = vec![run_phase("GET /healthz", args, &bases, 200, healthz, false).await];
     let mut redeemed = 0;
+    let (mut probed, mut lag_line) = (0, String::new());
     for phase in &args.phases {
         eprintln!("phase {phase} starts");
         results.push(match phase.as_str() {
-            "redeem" => run_phase("POST /v1/redemptions", args, &bases, 201, redeem.clone(), true).await,
+            "redeem" => {
+                let probe = lag::Probe {
+                    node: bases[0].clone(),
+                    api_key: shops[0].api_key.clone(),
+                    offer_id: shops[0].offer_id.clone(),
+                    codes: probe_codes.clone(),
+                };
+                let until = Instant::now() + Duration::from_secs(args.seconds);
+                let lags = tokio::spawn(lag::run(probe, until));
+                let measured = run_phase("POST /v1/redemptions", args, &bases, 201, redeem.clone(), true).await;
+                let lags = lags.await.unwrap();
+                probed = lags.len() as u64;
+                let at = |q: f64| lags.get(((lags.len() as f64 * q) as usize).min(lags.len().saturating_sub(1)));
+                lag_line = format!(
+                    "checkpoint lag under the redeem phase: p50 {:?}, p99 {:?}, max {:?} over {} probe redemptions",
+                    at(0.5).copied().unwrap_or_default(),
+                    at(0.99).copied().unwrap_or_default(),
+                    lags.last().copied().unwrap_or_default(),
+                    lags.len()
+                );
+                measured
+            }
             "code-json" => run_phase("POST /v1/me/code (JSON+SVG)", args, &bases, 200, issue(""), false).await,
             "code-text" => {
                 run_phase("POST /v1/me/code?format=text", args, &bases, 200, issue("?format=text"), false).await
@@ -273,9 +297,12 @@ async fn run(args: &Args) -> Result<(), String> {
         }
     }
     report(&results);
+    if !lag_line.is_empty() {
+        println!("{lag_line}");
+    }
     drop(processes);
     let in_flight = if args.client == "wrk" { args.connections as u64 } else { 0 };
-    let verified = verify_ledger(&database.url, redeemed, redeemed + in_flight);
+    let verified = verify_ledger(&database.url, redeemed + probed, redeemed + probed + in_flight);
     drop(store);
     database.drop_database().await;
     verified

@@ -13,7 +13,7 @@ mod writer;
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::levels::LevelThresholds;
 use crate::domain::redemption::Refusal;
-use crate::storage::{Dispute, SharedStore, Terminal};
+use crate::storage::{Dispute, SharedStore, StoredCheckpoint, Terminal};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::{mpsc, oneshot};
 use xinyi_merchant_sdk::api::{Redemption, VoidedRedemption};
@@ -101,8 +101,20 @@ pub enum ResolveOutcome {
 #[derive(Debug, Clone)]
 pub enum Command {
     Redeem(RedemptionAttempt),
-    Void { redemption_id: String, by: VoidBy, now: OffsetDateTime },
-    Resolve { dispute_id: String, resolution: Resolution, note: String, coordinator: String, now: OffsetDateTime },
+    Void {
+        redemption_id: String,
+        by: VoidBy,
+        now: OffsetDateTime,
+    },
+    Resolve {
+        dispute_id: String,
+        resolution: Resolution,
+        note: String,
+        coordinator: String,
+        now: OffsetDateTime,
+    },
+    /// A signed checkpoint, stored unless one as large is (`ledger_log`).
+    Publish(StoredCheckpoint),
 }
 
 /// What a command came to; each command gets an outcome of its own kind.
@@ -111,6 +123,8 @@ pub enum Outcome {
     Redeem(RedeemOutcome),
     Void(VoidOutcome),
     Resolve(ResolveOutcome),
+    /// Written unless a checkpoint as large was stored first.
+    Published,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -215,6 +229,15 @@ impl Engine {
         match self.submit(Command::Void { redemption_id, by, now }).await? {
             Outcome::Void(outcome) => Ok(outcome),
             other => unreachable!("a void answered with {other:?}"),
+        }
+    }
+
+    /// Stores a signed checkpoint in the next batch's transaction, unless
+    /// one as large is stored by then.
+    pub async fn publish_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<(), EngineError> {
+        match self.submit(Command::Publish(checkpoint)).await? {
+            Outcome::Published => Ok(()),
+            other => unreachable!("a checkpoint answered with {other:?}"),
         }
     }
 

@@ -1,12 +1,12 @@
-//! Signing the next checkpoint: under the writer lock, the root of the
-//! stored tree at the ledger's size, proved consistent with the newest
-//! checkpoint before it is signed. A tree that does not extend it was
+//! Signing the next checkpoint: the root of the stored tree at the
+//! ledger's size, proved consistent with the newest checkpoint before it
+//! is signed, then published through the engine. A tree that does not extend it was
 //! rewritten under the service; that is refused loudly, never signed.
 
 use super::LedgerLog;
 use crate::domain::ledger_proofs::ProofPlan;
-use crate::storage::{CheckpointTx, StoreError, StoredCheckpoint};
-use time::OffsetDateTime;
+use crate::engine::Engine;
+use crate::storage::{StoreError, StoredCheckpoint};
 use xinyi_merchant_sdk::merkle::{ProofError, root_of, verify_consistency};
 use xinyi_merchant_sdk::signed_note::{Checkpoint, NoteError};
 
@@ -27,6 +27,8 @@ pub enum LogError {
     BelowSigned { new: u64, signed: u64 },
     #[error(transparent)]
     Note(#[from] NoteError),
+    #[error("the engine did not take the checkpoint; the next tick tries again")]
+    Engine,
     #[error("the checkpoint of {size} entries got {got} cosignatures of the {needed} needed; not published")]
     NoQuorum { size: u64, got: usize, needed: usize },
 }
@@ -41,7 +43,7 @@ impl LogError {
                 tracing::error!(error = %self, "the ledger log refused to sign a checkpoint");
             }
             LogError::TreeBehind(_) => tracing::info!(error = %self, "no checkpoint yet"),
-            LogError::Store(_) | LogError::Note(_) | LogError::NoQuorum { .. } => {
+            LogError::Store(_) | LogError::Note(_) | LogError::NoQuorum { .. } | LogError::Engine => {
                 tracing::warn!(error = %self, "no checkpoint was published")
             }
         }
@@ -49,65 +51,41 @@ impl LogError {
 }
 
 /// Signs a checkpoint of the ledger as it stands, when it has grown past
-/// the newest one (or there is none); returns it, or `None` when there was
-/// nothing new.
-pub async fn sign_latest(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, LogError> {
-    // A look without the lock first: most ticks find nothing new.
-    if let Some(newest) = log.store.latest_checkpoint().await?
-        && newest.size >= log.store.ledger_size().await?
-    {
-        return Ok(None);
-    }
-    let mut tx = log.store.checkpoint_tx().await?;
-    let signed = match next_checkpoint(log, &mut tx).await {
-        Ok(Some(signed)) => signed,
-        other => {
-            tx.rollback().await?;
-            return other;
-        }
-    };
+/// the newest one (or there is none), and publishes it through the engine;
+/// returns it, or `None` when there was nothing new or a newer one won.
+///
+/// What is signed is read without the writer lock: a ledger size read is
+/// committed, and so is the tree at that size, which commits with its
+/// entries. Publishing goes through the engine, in the next batch's
+/// transaction, which stores it only if no checkpoint as large is stored:
+/// so the published sizes only grow, and no lock is waited for here (on a
+/// busy SQLite a lock of its own would wait behind batch after batch).
+pub async fn sign_latest(log: &LedgerLog, engine: &Engine) -> Result<Option<StoredCheckpoint>, LogError> {
+    let Some(signed) = next_checkpoint(log).await? else { return Ok(None) };
     let published = if log.witnesses.is_empty() {
-        tx.insert(&signed, OffsetDateTime::now_utc()).await?;
         signed
     } else {
-        // The witnesses are asked with the writer lock released: they are
-        // other machines, and the writer must not wait for them.
-        let newest = tx.latest().await?.map_or(0, |c| c.size);
-        tx.rollback().await?;
-        let Some(cosigned) = cosigned(log, signed, newest).await? else { return Ok(None) };
-        cosigned
+        let newest = log.store.latest_checkpoint().await?.map_or(0, |c| c.size);
+        let lines = log.witnesses.cosign(&log.store, &signed, newest).await;
+        let got = lines.len();
+        if got < log.witnesses.quorum {
+            return Err(LogError::NoQuorum { size: signed.size, got, needed: log.witnesses.quorum });
+        }
+        StoredCheckpoint { note: format!("{}{}", signed.note, lines.concat()), ..signed }
     };
+    engine.publish_checkpoint(published.clone()).await.map_err(|_| LogError::Engine)?;
+    if log.store.checkpoint_of_size(published.size).await?.is_none_or(|stored| stored.root != published.root) {
+        return Ok(None);
+    }
     *log.last_signed.lock().expect("the lock is never held across a panic") = Some((published.size, published.root));
     crate::metrics::checkpoint_signed(published.size);
     Ok(Some(published))
 }
 
-/// The checkpoint with its witnesses' cosignatures, stored, if a quorum
-/// cosigned it and no newer one was published meanwhile.
-async fn cosigned(
-    log: &LedgerLog,
-    signed: StoredCheckpoint,
-    newest: u64,
-) -> Result<Option<StoredCheckpoint>, LogError> {
-    let lines = log.witnesses.cosign(&log.store, &signed, newest).await;
-    let got = lines.len();
-    if got < log.witnesses.quorum {
-        return Err(LogError::NoQuorum { size: signed.size, got, needed: log.witnesses.quorum });
-    }
-    let cosigned = StoredCheckpoint { note: format!("{}{}", signed.note, lines.concat()), ..signed };
-    let mut tx = log.store.checkpoint_tx().await?;
-    if tx.latest().await?.is_some_and(|c| c.size >= cosigned.size) {
-        tx.rollback().await?;
-        return Ok(None);
-    }
-    tx.insert(&cosigned, OffsetDateTime::now_utc()).await?;
-    Ok(Some(cosigned))
-}
-
-/// The checkpoint to sign next, decided and signed inside `tx`, not stored.
-async fn next_checkpoint(log: &LedgerLog, tx: &mut CheckpointTx) -> Result<Option<StoredCheckpoint>, LogError> {
-    let size = tx.ledger_size().await?;
-    let newest = tx.latest().await?;
+/// The checkpoint to sign next, signed, not stored.
+async fn next_checkpoint(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, LogError> {
+    let newest = log.store.latest_checkpoint().await?;
+    let size = log.store.ledger_size().await?;
     if newest.as_ref().is_some_and(|c| c.size >= size) {
         return Ok(None);
     }
@@ -132,7 +110,7 @@ async fn next_checkpoint(log: &LedgerLog, tx: &mut CheckpointTx) -> Result<Optio
     if size > 0 {
         indices.extend(ProofPlan::root(size).indices());
     }
-    let stored = tx.tree_hashes(&indices).await?;
+    let stored = log.store.tree_hashes(&indices).await?;
     let root = match size {
         0 => root_of(&[]),
         _ => ProofPlan::root(size).hashes(&stored).ok_or(LogError::TreeBehind(size))?[0],

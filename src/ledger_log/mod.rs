@@ -13,6 +13,7 @@ pub use checkpointer::{LogError, sign_latest};
 pub use key::LogKeyError;
 pub use witnesses::WitnessConfig;
 
+use crate::engine::Engine;
 use crate::signing::MasterKey;
 use crate::storage::SharedStore;
 use std::sync::{Arc, Mutex, Weak};
@@ -85,17 +86,18 @@ impl LedgerLog {
         self.signer.verifier()
     }
 
-    /// Signs a checkpoint every `interval` when the ledger has grown, until
-    /// the log is dropped.
-    pub fn start(log: &Arc<LedgerLog>, interval: Duration) {
+    /// Signs a checkpoint when the ledger has grown, looking twice an
+    /// `interval` so that a commit is covered within it, until the log is
+    /// dropped; `engine` publishes them.
+    pub fn start(log: &Arc<LedgerLog>, engine: Engine, interval: Duration) {
         let weak: Weak<LedgerLog> = Arc::downgrade(log);
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(interval);
+            let mut every = tokio::time::interval(interval / 2);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
                 let Some(log) = weak.upgrade() else { break };
-                if let Err(error) = sign_latest(&log).await {
+                if let Err(error) = sign_latest(&log, &engine).await {
                     error.report();
                 }
             }

@@ -153,6 +153,8 @@ pub struct BatchWrites {
     /// The ledger tree's new hashes, by stored index: the batch's entries'
     /// leaves and the subtrees they complete (the engine's `tree`).
     pub tree: Vec<(u64, xinyi_merchant_sdk::merkle::Hash)>,
+    /// Signed checkpoints to store, each unless one as large is stored.
+    pub checkpoints: Vec<super::StoredCheckpoint>,
 }
 
 /// One batch's write transaction on the writer's own connection, holding

@@ -162,6 +162,21 @@ fn redemptions_and_ledger(w: &mut Writes, b: &BatchWrites) {
         |from| format!("INSERT INTO ledger_tree (idx, hash) SELECT r.idx, {from_hex} FROM {from}"),
         &[("idx", Int), ("hash", Text)],
     );
+    // Only the largest of the batch's checkpoints, and only above every one
+    // stored: under the writer lock, so the published sizes only grow.
+    let largest = b.checkpoints.iter().max_by_key(|c| c.size);
+    let rows = largest.map(|c| json!([c.size, hex::encode(c.root), c.note, unix(time::OffsetDateTime::now_utc())]));
+    let from_hex = w.dialect.from_hex("r.root");
+    w.add(
+        rows.into_iter().collect(),
+        |from| {
+            format!(
+                "INSERT INTO ledger_checkpoints (size, root, note, signed_at) SELECT r.size, {from_hex}, r.note, r.at \
+                 FROM {from} WHERE NOT EXISTS (SELECT 1 FROM ledger_checkpoints c WHERE c.size >= r.size)"
+            )
+        },
+        &[("size", Int), ("root", Text), ("note", Text), ("at", Int)],
+    );
 }
 
 fn voids_usage_offers_disputes(w: &mut Writes, b: &BatchWrites) {

@@ -1,12 +1,10 @@
-//! The log's key and the checkpoints it signed. A checkpoint is signed
-//! inside a [`CheckpointTx`], which holds the writer lock: no batch adds
-//! to the tree meanwhile, and no other node signs at the same time, so the
-//! checkpoints' sizes only grow.
+//! The log's key and the checkpoints it signed. Checkpoints are stored by
+//! the engine's batch write (`batch_writes`), under the writer lock, each
+//! only above every one stored, so their sizes only grow.
 
 use super::rows::StoredRow;
 use super::{Store, StoreError, unix};
 use sqlx::Any;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::merkle::Hash;
 
@@ -98,54 +96,6 @@ impl Store {
         let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM ledger").fetch_one(&self.pool).await?;
         let n = row.int("n")?;
         u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("ledger seq {n}")))
-    }
-
-    /// A transaction to sign the next checkpoint in, holding the writer lock.
-    pub async fn checkpoint_tx(&self) -> Result<CheckpointTx, StoreError> {
-        Ok(CheckpointTx { tx: self.begin_write().await?, dialect: self.dialect })
-    }
-}
-
-pub struct CheckpointTx {
-    tx: sqlx::Transaction<'static, Any>,
-    dialect: super::dialect::Dialect,
-}
-
-impl CheckpointTx {
-    /// The number of ledger entries, which the tree has as leaves.
-    pub async fn ledger_size(&mut self) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM ledger").fetch_one(&mut *self.tx).await?;
-        let n = row.int("n")?;
-        u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("ledger seq {n}")))
-    }
-
-    pub async fn latest(&mut self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        latest(&mut *self.tx).await
-    }
-
-    pub async fn tree_hashes(&mut self, indices: &[u64]) -> Result<HashMap<u64, Hash>, StoreError> {
-        super::ledger_tree::fetch(&mut *self.tx, self.dialect, indices).await
-    }
-
-    /// Ends the transaction without a checkpoint, releasing the writer lock
-    /// before this returns (a dropped one is rolled back on its way back to
-    /// the pool, a task that may run later).
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        Ok(self.tx.rollback().await?)
-    }
-
-    /// Stores the signed checkpoint and commits.
-    pub async fn insert(mut self, checkpoint: &StoredCheckpoint, now: OffsetDateTime) -> Result<(), StoreError> {
-        let size = i64::try_from(checkpoint.size).map_err(|_| StoreError::Corrupt("a size over i64".into()))?;
-        sqlx::query("INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4)")
-            .bind(size)
-            .bind(checkpoint.root.as_slice())
-            .bind(&checkpoint.note)
-            .bind(unix(now))
-            .execute(&mut *self.tx)
-            .await?;
-        self.tx.commit().await?;
-        Ok(())
     }
 }
 

@@ -44,7 +44,7 @@ pub use code_sheets::{CodeSheet, NewCodeSheet, SheetOutcome};
 pub use declarations::{Declaration, DeclarationDecision, NewDeclaration};
 pub use idempotent::WriteOutcome;
 pub use keys::StoredSigningKey;
-pub use ledger_log::{CheckpointTx, StoredCheckpoint, StoredLogKey};
+pub use ledger_log::{StoredCheckpoint, StoredLogKey};
 pub use lists::EntryOutcome;
 pub use principals::Revocation;
 pub use proxies::{AcceptOutcome, InvitationOutcome, ProxyGrant};
