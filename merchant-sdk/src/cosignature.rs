@@ -5,23 +5,13 @@
 //! the key id, the big-endian u64 time and the signature. Key id =
 //! SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4].
 
-use crate::signed_note::{NoteError, signature_line, split_note, valid_name};
+use crate::signed_note::{NoteError, read_vkey, signature_line, split_note, typed_key_id, valid_name, write_vkey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use sha2::{Digest, Sha256};
 
 /// The key type byte of Ed25519 cosignatures.
 const COSIGNATURE_V1: u8 = 0x04;
-
-fn cosigner_key_id(name: &str, public_key: &[u8; 32]) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update([0x0A, COSIGNATURE_V1]);
-    h.update(public_key);
-    let digest = h.finalize();
-    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
-}
 
 fn message(checkpoint_text: &str, time: u64) -> String {
     format!("cosignature/v1\ntime {time}\n{checkpoint_text}")
@@ -40,32 +30,16 @@ impl CosignerKey {
         if !valid_name(name) {
             return Err(NoteError::BadKey("the name is empty or has a space or a +"));
         }
-        Ok(CosignerKey { name: name.to_owned(), id: cosigner_key_id(name, key.as_bytes()), key })
+        Ok(CosignerKey { name: name.to_owned(), id: typed_key_id(name, COSIGNATURE_V1, key.as_bytes()), key })
     }
 
     pub fn parse(text: &str) -> Result<CosignerKey, NoteError> {
-        let (name, rest) = text.split_once('+').ok_or(NoteError::BadKey("no + after the name"))?;
-        let (id_hex, key_b64) = rest.split_once('+').ok_or(NoteError::BadKey("no + after the key id"))?;
-        if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-            return Err(NoteError::BadKey("the key id is not 8 lower-case hex digits"));
-        }
-        let bytes = STANDARD.decode(key_b64).map_err(|_| NoteError::BadKey("the key is not base64"))?;
-        let [COSIGNATURE_V1, key @ ..] = bytes.as_slice() else {
-            return Err(NoteError::BadKey("not an Ed25519 cosignature key (type 0x04)"));
-        };
-        let key: [u8; 32] = key.try_into().map_err(|_| NoteError::BadKey("an Ed25519 key is 32 bytes"))?;
-        let key = VerifyingKey::from_bytes(&key).map_err(|_| NoteError::BadKey("not a point on the curve"))?;
-        let parsed = CosignerKey::new(name, key)?;
-        if format!("{:08x}", parsed.id) != id_hex {
-            return Err(NoteError::BadKey("the key id does not match the name and key"));
-        }
-        Ok(parsed)
+        let (name, key) = read_vkey(text, COSIGNATURE_V1)?;
+        CosignerKey::new(name, key)
     }
 
     pub fn encode(&self) -> String {
-        let mut bytes = vec![COSIGNATURE_V1];
-        bytes.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(bytes))
+        write_vkey(&self.name, self.id, COSIGNATURE_V1, &self.key)
     }
 
     /// The time of this witness's cosignature on the note, if one verifies.

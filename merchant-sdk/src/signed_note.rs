@@ -29,12 +29,49 @@ pub enum NoteError {
 
 /// SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4], big-endian.
 pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
+    typed_key_id(name, ED25519, public_key)
+}
+
+/// SHA-256(name ‖ 0x0A ‖ key type ‖ public key)[:4], big-endian: the key id
+/// of a note signer (type 0x01) or a cosigner (0x04).
+pub(crate) fn typed_key_id(name: &str, key_type: u8, public_key: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([0x0A, ED25519]);
+    h.update([0x0A, key_type]);
     h.update(public_key);
     let digest = h.finalize();
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// A verifier key's text, `<name>+<8 hex key id>+<base64(type ‖ key)>`, for
+/// a key of `key_type`: its name and key, once the id is checked.
+pub(crate) fn read_vkey(text: &str, key_type: u8) -> Result<(&str, VerifyingKey), NoteError> {
+    let (name, rest) = text.split_once('+').ok_or(NoteError::BadKey("no + after the name"))?;
+    let (id_hex, key_b64) = rest.split_once('+').ok_or(NoteError::BadKey("no + after the key id"))?;
+    if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        return Err(NoteError::BadKey("the key id is not 8 lower-case hex digits"));
+    }
+    let id = u32::from_str_radix(id_hex, 16).map_err(|_| NoteError::BadKey("the key id"))?;
+    let bytes = STANDARD.decode(key_b64).map_err(|_| NoteError::BadKey("the key is not base64"))?;
+    let Some((&found, key)) = bytes.split_first().filter(|(t, _)| **t == key_type) else {
+        return Err(NoteError::BadKey("not an Ed25519 key of this kind"));
+    };
+    let key: [u8; 32] = key.try_into().map_err(|_| NoteError::BadKey("an Ed25519 key is 32 bytes"))?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| NoteError::BadKey("not a point on the curve"))?;
+    if !valid_name(name) {
+        return Err(NoteError::BadKey("the name is empty or has a space or a +"));
+    }
+    if typed_key_id(name, found, key.as_bytes()) != id {
+        return Err(NoteError::BadKey("the key id does not match the name and key"));
+    }
+    Ok((name, key))
+}
+
+/// The text [`read_vkey`] reads.
+pub(crate) fn write_vkey(name: &str, id: u32, key_type: u8, key: &VerifyingKey) -> String {
+    let mut bytes = vec![key_type];
+    bytes.extend_from_slice(key.as_bytes());
+    format!("{name}+{id:08x}+{}", STANDARD.encode(bytes))
 }
 
 pub(crate) fn valid_name(name: &str) -> bool {
@@ -58,28 +95,13 @@ impl NoteVerifier {
     }
 
     pub fn parse(text: &str) -> Result<NoteVerifier, NoteError> {
-        let (name, rest) = text.split_once('+').ok_or(NoteError::BadKey("no + after the name"))?;
-        let (id_hex, key_b64) = rest.split_once('+').ok_or(NoteError::BadKey("no + after the key id"))?;
-        if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-            return Err(NoteError::BadKey("the key id is not 8 lower-case hex digits"));
-        }
-        let id = u32::from_str_radix(id_hex, 16).map_err(|_| NoteError::BadKey("the key id"))?;
-        let bytes = STANDARD.decode(key_b64).map_err(|_| NoteError::BadKey("the key is not base64"))?;
-        let [ED25519, key @ ..] = bytes.as_slice() else { return Err(NoteError::BadKey("not an Ed25519 key")) };
-        let key: [u8; 32] = key.try_into().map_err(|_| NoteError::BadKey("an Ed25519 key is 32 bytes"))?;
-        let key = VerifyingKey::from_bytes(&key).map_err(|_| NoteError::BadKey("not a point on the curve"))?;
-        let verifier = NoteVerifier::new(name, key)?;
-        if verifier.id != id {
-            return Err(NoteError::BadKey("the key id does not match the name and key"));
-        }
-        Ok(verifier)
+        let (name, key) = read_vkey(text, ED25519)?;
+        NoteVerifier::new(name, key)
     }
 
     /// The key in the note format, as `parse` reads it.
     pub fn encode(&self) -> String {
-        let mut bytes = vec![ED25519];
-        bytes.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(bytes))
+        write_vkey(&self.name, self.id, ED25519, &self.key)
     }
 
     /// The note's text, if a signature by this key verifies over it. A

@@ -6,13 +6,7 @@ use crate::domain::ledger_tree::TreeFrontier;
 use tlog_tiles as tlog;
 use xinyi_merchant_sdk::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 
-struct Stored(HashMap<u64, Hash>);
-
-impl tlog::HashReader for Stored {
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
-        indexes.iter().map(|i| self.0.get(i).map(|h| tlog::Hash(*h)).ok_or(tlog::Error::IndexesNotInTree)).collect()
-    }
-}
+use crate::domain::ledger_tree::tests::Stored;
 
 fn entry(n: u64) -> Vec<u8> {
     format!("ledger entry {n}").into_bytes()

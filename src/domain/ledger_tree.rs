@@ -96,4 +96,4 @@ impl TreeFrontier {
 
 #[cfg(test)]
 #[path = "ledger_tree_tests.rs"]
-mod tests;
+pub(crate) mod tests;

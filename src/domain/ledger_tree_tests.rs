@@ -5,7 +5,8 @@ use super::*;
 use std::collections::HashMap;
 use tlog_tiles as tlog;
 
-struct Stored(HashMap<u64, Hash>);
+/// Stored hashes by index, as `tlog_tiles` reads them.
+pub(crate) struct Stored(pub(crate) HashMap<u64, Hash>);
 
 impl tlog::HashReader for Stored {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
