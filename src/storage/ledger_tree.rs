@@ -7,6 +7,7 @@ use super::batch::{WriteBatch, q};
 use super::dialect::{Col, Dialect};
 use super::rows::StoredRow;
 use super::{Store, StoreError, json};
+use crate::domain::ledger_proofs::ProofPlan;
 use sqlx::Any;
 use std::collections::HashMap;
 use xinyi_merchant_sdk::merkle::Hash;
@@ -79,6 +80,13 @@ impl Store {
                 found.get(i).copied().ok_or_else(|| StoreError::Corrupt(format!("ledger tree hash {i} is missing")))
             })
             .collect()
+    }
+
+    /// A proof's hashes, from one read of the stored ones it is made of; a
+    /// missing one is corrupt data, as above.
+    pub async fn proof_hashes(&self, plan: &ProofPlan) -> Result<Vec<Hash>, StoreError> {
+        let stored = self.tree_hashes(&plan.indices()).await?;
+        plan.hashes(&stored).ok_or_else(|| StoreError::Corrupt("a hash of a proof inside the tree is missing".into()))
     }
 
     /// Stored hashes with indices in `from..to`, in order.
