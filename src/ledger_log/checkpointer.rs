@@ -61,11 +61,10 @@ impl LogError {
 /// so the published sizes only grow, and no lock is waited for here (on a
 /// busy SQLite a lock of its own would wait behind batch after batch).
 pub async fn sign_latest(log: &LedgerLog, engine: &Engine) -> Result<Option<StoredCheckpoint>, LogError> {
-    let Some(signed) = next_checkpoint(log).await? else { return Ok(None) };
+    let Some((signed, newest)) = next_checkpoint(log).await? else { return Ok(None) };
     let published = if log.witnesses.is_empty() {
         signed
     } else {
-        let newest = log.store.latest_checkpoint().await?.map_or(0, |c| c.size);
         let lines = log.witnesses.cosign(&log.store, &signed, newest).await;
         let got = lines.len();
         if got < log.witnesses.quorum {
@@ -82,8 +81,9 @@ pub async fn sign_latest(log: &LedgerLog, engine: &Engine) -> Result<Option<Stor
     Ok(Some(published))
 }
 
-/// The checkpoint to sign next, signed, not stored.
-async fn next_checkpoint(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, LogError> {
+/// The checkpoint to sign next, signed, not stored, and the size of the
+/// newest one stored (0 if none).
+async fn next_checkpoint(log: &LedgerLog) -> Result<Option<(StoredCheckpoint, u64)>, LogError> {
     let newest = log.store.latest_checkpoint().await?;
     let size = log.store.ledger_size().await?;
     if newest.as_ref().is_some_and(|c| c.size >= size) {
@@ -93,6 +93,7 @@ async fn next_checkpoint(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, Lo
     // newest this process signed if the stored ones were taken away.
     let signed_here = *log.last_signed.lock().expect("the lock is never held across a panic");
     let newest = newest.map(|c| (c.size, c.root));
+    let newest_size = newest.map_or(0, |(size, _)| size);
     let extends = match (newest, signed_here) {
         // At one size, what this process signed wins over what is stored:
         // a stored root it did not sign is checked against its own.
@@ -124,5 +125,5 @@ async fn next_checkpoint(log: &LedgerLog) -> Result<Option<StoredCheckpoint>, Lo
         })?;
     }
     let note = log.signer.sign(&Checkpoint { origin: log.origin.clone(), size, root }.to_text())?;
-    Ok(Some(StoredCheckpoint { size, root, note }))
+    Ok(Some((StoredCheckpoint { size, root, note }, newest_size)))
 }

@@ -4,7 +4,6 @@
 
 use super::rows::StoredRow;
 use super::{Store, StoreError, unix};
-use sqlx::Any;
 use time::OffsetDateTime;
 use xinyi_merchant_sdk::merkle::Hash;
 
@@ -35,11 +34,6 @@ fn checkpoint(row: &sqlx::any::AnyRow) -> Result<StoredCheckpoint, StoreError> {
         root: row.bytes("root")?.try_into().map_err(|_| StoreError::Corrupt("a checkpoint root".into()))?,
         note: row.text("note")?,
     })
-}
-
-async fn latest<'e>(executor: impl sqlx::Executor<'e, Database = Any>) -> Result<Option<StoredCheckpoint>, StoreError> {
-    let sql = format!("{CHECKPOINT_COLUMNS} ORDER BY size DESC LIMIT 1");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(executor).await?.as_ref().map(checkpoint).transpose()
 }
 
 impl Store {
@@ -80,7 +74,9 @@ impl Store {
 
     /// The newest checkpoint signed, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        latest(&self.pool).await
+        let sql = format!("{CHECKPOINT_COLUMNS} ORDER BY size DESC LIMIT 1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&self.pool).await?;
+        row.as_ref().map(checkpoint).transpose()
     }
 
     /// The checkpoint signed at `size`, if one was.
@@ -97,9 +93,7 @@ impl Store {
         let n = row.int("n")?;
         u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("ledger seq {n}")))
     }
-}
 
-impl Store {
     /// The ledger entry of a redemption, or of its reversal.
     pub async fn redemption_entry(
         &self,
