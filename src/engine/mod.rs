@@ -6,6 +6,7 @@
 
 mod paper;
 mod plan;
+mod publish;
 mod quote;
 mod tree;
 mod writer;
@@ -101,20 +102,8 @@ pub enum ResolveOutcome {
 #[derive(Debug, Clone)]
 pub enum Command {
     Redeem(RedemptionAttempt),
-    Void {
-        redemption_id: String,
-        by: VoidBy,
-        now: OffsetDateTime,
-    },
-    Resolve {
-        dispute_id: String,
-        resolution: Resolution,
-        note: String,
-        coordinator: String,
-        now: OffsetDateTime,
-    },
-    /// A signed checkpoint, stored unless one as large is (`ledger_log`).
-    Publish(StoredCheckpoint),
+    Void { redemption_id: String, by: VoidBy, now: OffsetDateTime },
+    Resolve { dispute_id: String, resolution: Resolution, note: String, coordinator: String, now: OffsetDateTime },
 }
 
 /// What a command came to; each command gets an outcome of its own kind.
@@ -123,8 +112,6 @@ pub enum Outcome {
     Redeem(RedeemOutcome),
     Void(VoidOutcome),
     Resolve(ResolveOutcome),
-    /// Written unless a checkpoint as large was stored first.
-    Published,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -172,6 +159,7 @@ pub async fn catch_up_ledger_tree(store: &SharedStore) -> Result<(), crate::stor
 #[derive(Clone)]
 pub struct Engine {
     queue: mpsc::Sender<Job>,
+    publish: std::sync::Arc<publish::PublishSlot>,
 }
 
 impl Engine {
@@ -180,7 +168,8 @@ impl Engine {
         assert!(limits.batch >= 1 && limits.queue >= limits.batch, "a batch fits in the queue");
         let (queue, jobs) = mpsc::channel(limits.queue);
         tokio::spawn(writer::checkpoints(store.clone(), queue.downgrade()));
-        let writer = tokio::spawn(writer::run(store, jobs, limits.batch));
+        let publish = std::sync::Arc::new(publish::PublishSlot::default());
+        let writer = tokio::spawn(writer::run(store, jobs, publish.clone(), limits.batch));
         tokio::spawn(async move {
             // A writer that panicked broke an invariant of the ledger: the
             // node must not limp on answering 503; its supervisor restarts it.
@@ -191,7 +180,7 @@ impl Engine {
                 std::process::abort();
             }
         });
-        Engine { queue }
+        Engine { queue, publish }
     }
 
     /// Commands waiting for the writer now.
@@ -235,10 +224,7 @@ impl Engine {
     /// Stores a signed checkpoint in the next batch's transaction, unless
     /// one as large is stored by then.
     pub async fn publish_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<(), EngineError> {
-        match self.submit(Command::Publish(checkpoint)).await? {
-            Outcome::Published => Ok(()),
-            other => unreachable!("a checkpoint answered with {other:?}"),
-        }
+        self.publish.leave(checkpoint).await.map_err(|_| EngineError::Unavailable)?
     }
 
     pub async fn resolve_dispute(

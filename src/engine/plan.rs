@@ -54,7 +54,6 @@ pub(super) fn wanted<'c>(commands: &[&'c Command]) -> Wanted<'c> {
             }
             Command::Void { redemption_id, .. } => wanted.redemption_ids.push(redemption_id),
             Command::Resolve { dispute_id, .. } => wanted.dispute_ids.push(dispute_id),
-            Command::Publish(_) => {}
         }
     }
     // A crowd at one counter shares its rollup and counters: read each once.
@@ -92,10 +91,6 @@ pub(super) fn plan(commands: &[&Command], reads: BatchReads) -> Planned {
             Command::Void { redemption_id, by, now } => Outcome::Void(planner.void(redemption_id, by, *now)),
             Command::Resolve { dispute_id, resolution, note, coordinator, now } => {
                 Outcome::Resolve(planner.resolve(dispute_id, *resolution, note, coordinator, *now))
-            }
-            Command::Publish(checkpoint) => {
-                planner.planned.writes.checkpoints.push(checkpoint.clone());
-                Outcome::Published
             }
         };
         planner.planned.outcomes.push(outcome);

@@ -7,12 +7,15 @@
 //! that queued.
 
 use super::plan::{self, Planned};
+use super::publish::PublishSlot;
 use super::{Command, EngineError, Job, Outcome, tree};
 use crate::domain::ledger_tree::TreeFrontier;
+use crate::storage::StoredCheckpoint;
 use crate::storage::{BatchKeys, SharedStore, StoreError, WriterConnection};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
-pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batch: usize) {
+pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publish: Arc<PublishSlot>, batch: usize) {
     let mut jobs = Vec::with_capacity(batch);
     let mut connection: Option<WriterConnection> = None;
     // The tree as this writer last committed it; None after a failed batch.
@@ -21,9 +24,22 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, batc
         tracing::error!(%error, "the ledger tree could not catch up with the ledger; batches will try again");
         connection = None;
     }
-    while queue.recv_many(&mut jobs, batch).await > 0 {
+    loop {
+        // Commands, or a checkpoint alone; the queue closes with the engine.
+        tokio::select! {
+            taken = queue.recv_many(&mut jobs, batch) => if taken == 0 { break },
+            () = publish.wake.notified() => {}
+        }
+        let checkpoint = publish.take();
+        if jobs.is_empty() && checkpoint.is_none() {
+            continue;
+        }
         let started = std::time::Instant::now();
-        let result = commit(&store, &mut connection, &mut frontier, &mut queue, &mut jobs, batch).await;
+        let to_publish = checkpoint.as_ref().map(|(c, _)| c);
+        let result = commit(&store, &mut connection, &mut frontier, to_publish, &mut queue, &mut jobs, batch).await;
+        if let Some((_, reply)) = checkpoint {
+            let _ = reply.send(result.as_ref().map(|_| ()).map_err(|_| EngineError::Unavailable));
+        }
         let replies = jobs.drain(..).map(|job| job.reply);
         match result {
             Ok(outcomes) => {
@@ -101,6 +117,7 @@ async fn commit(
     store: &SharedStore,
     connection: &mut Option<WriterConnection>,
     cached: &mut Option<TreeFrontier>,
+    checkpoint: Option<&StoredCheckpoint>,
     queue: &mut mpsc::Receiver<Job>,
     jobs: &mut Vec<Job>,
     limit: usize,
@@ -139,6 +156,7 @@ async fn commit(
     for entry in &writes.ledger {
         writes.tree.extend(tree::append(&mut frontier, entry));
     }
+    writes.checkpoints.extend(checkpoint.cloned());
     batch.write(&writes).await?;
     batch.commit().await?;
     *cached = Some(frontier);
