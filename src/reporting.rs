@@ -4,7 +4,7 @@
 use crate::domain::redemption::yuan;
 use crate::domain::reports::{GroupBy, GroupFigures, Labels, ReportRow, assemble};
 use crate::domain::text::spreadsheet_safe;
-use crate::storage::{SharedStore, StatementRow, StoreError};
+use crate::storage::{SharedStore, Source, StatementRow, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::macros::format_description;
@@ -62,6 +62,12 @@ pub struct ReductionReport {
     pub headline: Headline,
     pub rows: Vec<ReportRow>,
     pub totals: ReportRow,
+    /// What the figures are at least as fresh as (RFC 3339, UTC): the read
+    /// time on the primary; with `XINYI_READ_DATABASE_URL`, the commit time
+    /// of the last transaction the replica replayed. Null when a replica
+    /// has replayed nothing since it started.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub as_of: Option<String>,
 }
 
 /// Whose redemptions a report covers: every merchant's, or one's. A
@@ -84,12 +90,18 @@ pub async fn reduction_report(
     assert!(check_scope(by, merchant_id).is_ok(), "the caller checked the scope");
     let day = format_description!("[year]-[month]-[day]");
     let (from, to) = (period.from.format(day).expect("a date formats"), period.to.format(day).expect("a date formats"));
+    // Read before the figures: they are at least this fresh.
+    let as_of = store.read_as_of(Source::Replica).await?.map(|t| {
+        t.to_offset(time::UtcOffset::UTC)
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("a time formats")
+    });
     let mut labels = Labels::default();
     let (groups, merchants_with_redemptions) = match (by, merchant_id) {
         (GroupBy::Terminal, Some(merchant_id)) => {
             let (start, _) = crate::domain::periods::day_span(period.from);
             let (_, end) = crate::domain::periods::day_span(period.to);
-            let rows = store.statement_rows(merchant_id, start, end).await?;
+            let rows = store.statement_rows(merchant_id, start, end, Source::Replica).await?;
             let (groups, terminals) = terminal_groups(&rows);
             labels.terminals = terminals;
             let merchants = u64::from(groups.iter().any(|g| g.redemptions > 0));
@@ -97,13 +109,14 @@ pub async fn reduction_report(
         }
         _ => store.reduction_groups(&from, &to, merchant_id.unwrap_or(""), by).await?,
     };
-    let merchants = store.merchants().await?;
+    let merchants = store.merchants(Source::Replica).await?;
     labels.merchants = merchants.iter().map(|m| (m.merchant_id.clone(), m.name.clone())).collect();
     if by == GroupBy::Category {
         labels.categories = store.categories().await?.into_iter().map(|(c, _)| (c.code.clone(), c.label())).collect();
     }
     if by == GroupBy::Offer {
-        labels.offers = store.all_offers().await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect();
+        labels.offers =
+            store.all_offers(Source::Replica).await?.into_iter().map(|o| (o.offer_id, o.rules.title)).collect();
     }
     let (rows, totals, merchants_with_redemptions) = assemble(groups, by, &labels, merchants_with_redemptions);
     let headline = Headline {
@@ -115,7 +128,7 @@ pub async fn reduction_report(
         merchants_with_redemptions,
         participating_merchants: merchants.iter().filter(|m| !m.suspended).count() as u64,
     };
-    Ok(ReductionReport { from, to, group_by: by, headline, rows, totals })
+    Ok(ReductionReport { from, to, group_by: by, headline, rows, totals, as_of })
 }
 
 /// One merchant's redemptions and voids, summed per terminal key: a void

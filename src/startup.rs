@@ -28,6 +28,8 @@ pub struct IdpSettings {
 pub struct Settings {
     pub addr: String,
     pub database_url: String,
+    /// Where [`crate::storage::Source::Replica`] reads go; None: the primary.
+    pub read_database_url: Option<String>,
     pub master_key: Option<String>,
     pub thresholds: LevelThresholds,
     pub code_lifetime: CodeLifetime,
@@ -85,7 +87,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
-        let store = storage::connect(&settings.database_url).await?;
+        let store =
+            storage::connect_with_replica(&settings.database_url, settings.read_database_url.as_deref()).await?;
         let master = master_key(settings.master_key.as_deref())?;
         let pseudonyms = Arc::new(Pseudonymizer::load(&store, master.as_ref()).await?);
         let log = LedgerLog::load(store.clone(), master.as_ref(), &settings.log).await?;
@@ -122,6 +125,7 @@ impl Application {
             rate_limits: Arc::new(crate::http::rate_limits::RateLimits::new(&settings.rate)),
             directory,
             log,
+            readiness: Arc::default(),
         };
         // Signs at once, then on the interval. Not awaited here: signing
         // waits for the writer lock, which another node may hold for a while,

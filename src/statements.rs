@@ -5,7 +5,7 @@
 
 use crate::domain::periods::day_span;
 use crate::domain::text::spreadsheet_safe;
-use crate::storage::{StatementRow, Store, StoreError};
+use crate::storage::{Source, StatementRow, Store, StoreError};
 use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -100,15 +100,30 @@ pub async fn statement(
     if start > now {
         return Err(StatementError::NotYetBegun);
     }
-    let rows = store.statement_rows(merchant_id, start, end).await?;
+    let settled = now >= end + SETTLE_AFTER;
+    let rows = store.statement_rows(merchant_id, start, end, source(store, settled, end).await).await?;
     let entries = rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
     Ok(Statement {
         merchant_id: merchant_id.to_owned(),
         date: day.to_string(),
-        settled: now >= end + SETTLE_AFTER,
+        settled,
         totals: totals(&entries),
         entries,
     })
+}
+
+/// A settled day's statement reads the replica once the replica has
+/// replayed past the day's settling time, so it holds every write of the
+/// day and its bytes are the primary's. Anything else, a replica behind or
+/// away included, reads the primary.
+async fn source(store: &Store, settled: bool, end: OffsetDateTime) -> Source {
+    if !settled || !store.has_replica() {
+        return Source::Primary;
+    }
+    match store.read_as_of(Source::Replica).await {
+        Ok(Some(as_of)) if as_of >= end + SETTLE_AFTER => Source::Replica,
+        _ => Source::Primary,
+    }
 }
 
 fn entry(row: StatementRow) -> Result<StatementEntry, StoreError> {

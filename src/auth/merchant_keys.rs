@@ -45,8 +45,8 @@ impl LiveMerchantKeys {
             Err(error) => match &*error {
                 None => Ok(None),
                 Some(shared) => {
-                    let message = shared.to_string();
-                    Err(Arc::into_inner(error).flatten().unwrap_or(StoreError::Shared(message)))
+                    let (message, unavailable) = (shared.to_string(), shared.is_unavailable());
+                    Err(Arc::into_inner(error).flatten().unwrap_or(StoreError::Shared { message, unavailable }))
                 }
             },
         }

@@ -72,6 +72,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliFailure> {
     let settings = Settings {
         addr: args.addr,
         database_url: format!("sqlite://{}", dir.path().join("xinyi-demo.db").display()),
+        read_database_url: None,
         master_key: Some("xinyi demo master key: never use this one in production".into()),
         thresholds: LevelThresholds::default(),
         code_lifetime: CodeLifetime::DEFAULT,

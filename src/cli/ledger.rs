@@ -52,7 +52,7 @@ pub async fn run(command: LedgerCommand) -> Result<(), CliFailure> {
     let (mut tree, note) = TreeCheck::new(&store).await?;
     let mut after = 0;
     loop {
-        let page = store.ledger_entries(after, PAGE).await?;
+        let page = store.ledger_entries(after, PAGE, storage::Source::Primary).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         for entry in &page {

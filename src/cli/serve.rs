@@ -15,6 +15,10 @@ pub struct ServeArgs {
     pub addr: String,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// A PostgreSQL standby for reports, listings, settled statements and
+    /// the directory; unset or empty: everything reads the primary.
+    #[arg(long, env = "XINYI_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
     #[command(flatten)]
     pub master_key: MasterKeyArgs,
     #[command(flatten)]
@@ -99,6 +103,7 @@ impl ServeArgs {
         Settings {
             addr: self.addr.clone(),
             database_url: self.database.database_url.clone(),
+            read_database_url: self.read_database_url.clone().filter(|url| !url.trim().is_empty()),
             master_key: self.master_key.master_key.clone(),
             thresholds: self.policy.level_thresholds,
             code_lifetime: CodeLifetime::from_secs(self.policy.code_ttl_secs).expect("range checked by clap"),

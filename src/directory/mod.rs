@@ -6,7 +6,7 @@
 
 use crate::domain::categories::Category;
 use crate::domain::places::Location;
-use crate::storage::{Merchant, Store, StoreError, StoredOffer};
+use crate::storage::{Merchant, Source, Store, StoreError, StoredOffer};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, Weak};
@@ -147,7 +147,7 @@ impl Directory {
     /// Built once before the node serves, then kept fresh by a task that
     /// stops when the directory is dropped.
     pub async fn start(store: Arc<Store>) -> Result<Arc<Directory>, StoreError> {
-        let first = build(&store).await?;
+        let first = build(&store, Source::Replica).await?;
         let directory = Arc::new(Directory { current: RwLock::new(Arc::new(first)), changed: Notify::new() });
         tokio::spawn(keep_fresh(Arc::downgrade(&directory), store));
         Ok(directory)
@@ -163,8 +163,10 @@ impl Directory {
     }
 }
 
-async fn build(store: &Store) -> Result<Snapshot, StoreError> {
-    let (offers, merchants) = (store.all_offers().await?, store.merchants().await?);
+/// The periodic rebuild reads the replica, if there is one; a rebuild for a
+/// change made through this node reads the primary, which has it for sure.
+async fn build(store: &Store, source: Source) -> Result<Snapshot, StoreError> {
+    let (offers, merchants) = (store.all_offers(source).await?, store.merchants(source).await?);
     let categories: Vec<Category> = store.categories().await?.into_iter().map(|(c, _)| c).collect();
     Ok(Snapshot::build(offers, merchants, &categories, OffsetDateTime::now_utc()))
 }
@@ -172,12 +174,12 @@ async fn build(store: &Store) -> Result<Snapshot, StoreError> {
 async fn keep_fresh(directory: Weak<Directory>, store: Arc<Store>) {
     loop {
         let Some(notified) = directory.upgrade() else { return };
-        tokio::select! {
-            _ = notified.changed.notified() => {}
-            _ = tokio::time::sleep(REFRESH_EVERY) => {}
-        }
+        let source = tokio::select! {
+            _ = notified.changed.notified() => Source::Primary,
+            _ = tokio::time::sleep(REFRESH_EVERY) => Source::Replica,
+        };
         drop(notified);
-        match build(&store).await {
+        match build(&store, source).await {
             Ok(snapshot) => match directory.upgrade() {
                 Some(d) => *d.current.write().expect("directory lock") = Arc::new(snapshot),
                 None => return,

@@ -119,9 +119,11 @@ pub enum EngineError {
     /// The queue is full: the caller should retry shortly.
     #[error("the write queue is full")]
     Busy,
-    /// The batch's transaction failed, or the writer is gone; nothing of
-    /// the batch was written.
-    #[error("the database did not take the write")]
+    /// The batch's transaction failed, the database is away, or the writer
+    /// is gone. Nothing of the batch was written, or (an answer lost as the
+    /// database went away) it was committed: a retry under the same
+    /// Idempotency-Key tells which.
+    #[error("the database did not confirm the write")]
     Unavailable,
 }
 

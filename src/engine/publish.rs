@@ -8,7 +8,10 @@ use crate::storage::StoredCheckpoint;
 use std::sync::Mutex;
 use tokio::sync::{Notify, oneshot};
 
-type Waiting = (StoredCheckpoint, oneshot::Sender<Result<(), EngineError>>);
+/// Told whether the checkpoint was written.
+pub(super) type PublishReply = oneshot::Sender<Result<(), EngineError>>;
+
+type Waiting = (StoredCheckpoint, PublishReply);
 
 #[derive(Default)]
 pub(super) struct PublishSlot {

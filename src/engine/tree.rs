@@ -8,7 +8,7 @@
 
 use crate::domain::ledger::LedgerEntry;
 use crate::domain::ledger_tree::{TreeFrontier, stored_hash_count};
-use crate::storage::{Store, StoreError, WriteBatch};
+use crate::storage::{Source, Store, StoreError, WriteBatch};
 use xinyi_merchant_sdk::merkle::Hash;
 
 /// Entries read at a time while catching up.
@@ -59,7 +59,7 @@ pub(super) async fn frontier_at(
     let target = head.min(size + limit);
     while frontier.size() < target {
         let page = (target - frontier.size()).min(u64::from(CATCH_UP_PAGE)) as u32;
-        let entries = store.ledger_entries(frontier.size() as i64, page).await?;
+        let entries = store.ledger_entries(frontier.size() as i64, page, Source::Primary).await?;
         if entries.is_empty() {
             return Err(StoreError::Corrupt(format!("ledger entry {} is missing", frontier.size() + 1)));
         }

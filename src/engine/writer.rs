@@ -7,12 +7,13 @@
 //! that queued.
 
 use super::plan::{self, Planned};
-use super::publish::PublishSlot;
+use super::publish::{PublishReply, PublishSlot};
 use super::{Command, EngineError, Job, Outcome, tree};
 use crate::domain::ledger_tree::TreeFrontier;
 use crate::storage::StoredCheckpoint;
 use crate::storage::{BatchKeys, SharedStore, StoreError, WriterConnection};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publish: Arc<PublishSlot>, batch: usize) {
@@ -20,6 +21,7 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publ
     let mut connection: Option<WriterConnection> = None;
     // The tree as this writer last committed it; None after a failed batch.
     let mut frontier: Option<TreeFrontier> = None;
+    let mut backoff = Backoff::default();
     if let Err(error) = catch_up_tree(&store, &mut connection, &mut frontier).await {
         tracing::error!(%error, "the ledger tree could not catch up with the ledger; batches will try again");
         connection = None;
@@ -34,9 +36,21 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publ
         if jobs.is_empty() && checkpoint.is_none() {
             continue;
         }
+        if connection.is_none() && backoff.waiting() {
+            // The database was away a moment ago: answer 503 at once rather
+            // than have every arriving command knock on it.
+            refuse(&mut jobs, checkpoint);
+            continue;
+        }
         let started = std::time::Instant::now();
         let to_publish = checkpoint.as_ref().map(|(c, _)| c);
         let result = commit(&store, &mut connection, &mut frontier, to_publish, &mut queue, &mut jobs, batch).await;
+        // Only a database that is away is waited for; a batch it refused
+        // (a constraint, a trigger) says nothing about the next one.
+        match &result {
+            Err(error) if error.is_unavailable() => backoff.failed(),
+            _ => backoff.succeeded(),
+        }
         if let Some((_, reply)) = checkpoint {
             let _ = reply.send(result.as_ref().map(|_| ()).map_err(|_| EngineError::Unavailable));
         }
@@ -54,8 +68,12 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publ
                 }
             }
             Err(error) => {
-                // The transaction rolled back: nothing of the batch was written,
-                // so every caller may safely retry with its Idempotency-Key.
+                // Mostly the transaction rolled back and nothing was written.
+                // If the database went away between taking the COMMIT and
+                // answering it, the batch may be committed all the same (on a
+                // synchronous standby too): either way every caller may retry
+                // with its Idempotency-Key, which finds a committed redemption
+                // and answers as the first time, or writes it afresh.
                 tracing::error!(%error, commands = replies.len(), "a write batch failed");
                 // The connection may be what broke: the next batch opens another.
                 connection = None;
@@ -64,6 +82,44 @@ pub(super) async fn run(store: SharedStore, mut queue: mpsc::Receiver<Job>, publ
                 }
             }
         }
+    }
+}
+
+/// Answers every taken command, and a checkpoint, "unavailable".
+fn refuse(jobs: &mut Vec<Job>, checkpoint: Option<(StoredCheckpoint, PublishReply)>) {
+    if let Some((_, reply)) = checkpoint {
+        let _ = reply.send(Err(EngineError::Unavailable));
+    }
+    for job in jobs.drain(..) {
+        let _ = job.reply.send(Err(EngineError::Unavailable));
+    }
+}
+
+/// The first wait after a failed batch; each failure after it doubles it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+/// Capped low: a promoted standby should take writes within a second of
+/// being reachable.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// When the writer may next try to reach the database after failures.
+#[derive(Default)]
+struct Backoff {
+    delay: Duration,
+    until: Option<Instant>,
+}
+
+impl Backoff {
+    fn waiting(&self) -> bool {
+        self.until.is_some_and(|until| Instant::now() < until)
+    }
+
+    fn failed(&mut self) {
+        self.delay = (self.delay * 2).clamp(FIRST_BACKOFF, MAX_BACKOFF);
+        self.until = Some(Instant::now() + self.delay);
+    }
+
+    fn succeeded(&mut self) {
+        *self = Backoff::default();
     }
 }
 

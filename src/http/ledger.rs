@@ -36,5 +36,5 @@ pub async fn ledger(
         return Err(ApiError::invalid("after_seq", "不能为负 / must not be negative"));
     }
     let limit = super::limits::listing_limit(query.limit, 500)?;
-    Ok(Json(state.store.ledger_entries(after_seq, limit).await?))
+    Ok(Json(state.store.ledger_entries(after_seq, limit, crate::storage::Source::Replica).await?))
 }

@@ -72,7 +72,7 @@ pub async fn entry_bundle(
 ) -> Result<Response, ApiError> {
     let tile = tile_at(&state, &format!("entries/{n}")).await?;
     let (after, count) = tile.entry_seqs();
-    let entries = state.store.ledger_entries(after as i64, count).await?;
+    let entries = state.store.ledger_entries(after as i64, count, crate::storage::Source::Primary).await?;
     if entries.len() != count as usize {
         return Err(ApiError::internal("an entry inside a signed tree is missing"));
     }

@@ -185,7 +185,7 @@ pub async fn list_merchants(
     State(state): State<AppState>,
     ReaderAuth(_): ReaderAuth,
 ) -> Result<Json<Vec<MerchantView>>, ApiError> {
-    Ok(Json(state.store.merchants().await?.into_iter().map(Into::into).collect()))
+    Ok(Json(state.store.merchants(crate::storage::Source::Replica).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Issues an API key for one of the merchant's checkout terminals.

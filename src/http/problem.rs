@@ -191,6 +191,14 @@ impl ApiError {
 
 impl From<crate::storage::StoreError> for ApiError {
     fn from(error: crate::storage::StoreError) -> Self {
+        if error.is_unavailable() {
+            // Logged as a warning: the database is away (a failover, a
+            // restart), not wrong, and the caller is told to retry.
+            tracing::warn!(%error, "the database is unavailable; answered 503");
+            return ApiError::Unavailable {
+                detail: "数据库暂时不可用,请稍后用同一 Idempotency-Key 重试 / The database is unavailable for a moment; retry shortly with the same Idempotency-Key",
+            };
+        }
         ApiError::internal(error)
     }
 }
@@ -203,7 +211,7 @@ impl From<crate::engine::EngineError> for ApiError {
                     "核销队列已满,请用同一 Idempotency-Key 重试 / The write queue is full; retry with the same Idempotency-Key"
                 }
                 crate::engine::EngineError::Unavailable => {
-                    "数据库暂时不可用,未写入任何内容,请用同一 Idempotency-Key 重试 / The database did not take the write; nothing was written; retry with the same Idempotency-Key"
+                    "数据库未确认写入,请用同一 Idempotency-Key 重试 / The database did not confirm the write; retry with the same Idempotency-Key"
                 }
             },
         }
@@ -234,6 +242,9 @@ impl From<crate::domain::principals::RecordRefusal> for ApiError {
 
 impl From<crate::signing::KeyError> for ApiError {
     fn from(error: crate::signing::KeyError) -> Self {
+        if let crate::signing::KeyError::Store(store) = error {
+            return store.into();
+        }
         ApiError::internal(error)
     }
 }

@@ -41,4 +41,6 @@ pub struct AppState {
     pub directory: Arc<crate::directory::Directory>,
     /// The ledger's Merkle log: its key and checkpoints.
     pub log: Arc<crate::ledger_log::LedgerLog>,
+    /// Whether the database takes writes, as `/healthz` last probed it.
+    pub readiness: Arc<super::health::Readiness>,
 }

@@ -3,7 +3,7 @@
 use super::dialect::Col;
 use super::idempotent::{self, WriteOutcome};
 use super::rows;
-use super::{Store, StoreError, json, unix};
+use super::{Source, Store, StoreError, json, unix};
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::score_event::{NewScoreEvent, ScoreEvent};
 use sqlx::Row;
@@ -148,7 +148,7 @@ impl Store {
         .bind(source)
         .bind(citizen_id)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool_for(Source::Replica))
         .await?;
         rows.iter().map(rows::score_event).collect()
     }

@@ -46,6 +46,15 @@ impl Dialect {
         }
     }
 
+    /// One row, 1 when this connection's server can take a write now: a
+    /// PostgreSQL standby (or a primary being demoted) answers 0.
+    pub fn writable_probe(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SELECT 1",
+            Dialect::Postgres => "SELECT CAST(CASE WHEN pg_is_in_recovery() THEN 0 ELSE 1 END AS BIGINT)",
+        }
+    }
+
     /// The statement that opens a write transaction holding the writer
     /// lock. SQLite takes its write lock up front (BEGIN IMMEDIATE), so two
     /// writers never both read and then deadlock upgrading their locks.
@@ -234,3 +243,9 @@ mod tests {
         assert_eq!(Dialect::of_url("mysql://h/db"), None);
     }
 }
+
+/// A standby's last replayed commit, in microseconds since 1970; a server
+/// that is not in recovery (a primary given as the read URL) answers now.
+/// PostgreSQL only: a replica is always a PostgreSQL standby.
+pub(crate) const REPLAYED_AS_OF: &str = "SELECT CAST(EXTRACT(EPOCH FROM CASE WHEN pg_is_in_recovery() \
+     THEN pg_last_xact_replay_timestamp() ELSE clock_timestamp() END) * 1000000 AS BIGINT)";

@@ -4,7 +4,8 @@
 use super::dialect::Dialect;
 use super::rows::{self, StoredRow};
 use super::{
-    AuditEntry, CitizenRedemption, Dispute, DisputeOutcome, LedgerPage, MerchantRedemption, Store, StoreError, unix,
+    AuditEntry, CitizenRedemption, Dispute, DisputeOutcome, LedgerPage, MerchantRedemption, Source, Store, StoreError,
+    unix,
 };
 use crate::citizen_handle::CitizenNumber;
 use sqlx::any::AnyRow;
@@ -227,7 +228,7 @@ impl Store {
         .bind(principal_id)
         .bind(role)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool_for(Source::Replica))
         .await?;
         rows.iter().map(rows::audit_entry).collect()
     }
@@ -245,11 +246,11 @@ impl Store {
     }
 
     /// Ledger entries after `after_seq`, in order, at most `limit`.
-    pub async fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<LedgerPage, StoreError> {
+    pub async fn ledger_entries(&self, after_seq: i64, limit: u32, source: Source) -> Result<LedgerPage, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{LEDGER_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2")))
             .bind(after_seq)
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool_for(source))
             .await?;
         rows.iter().map(rows::ledger_entry).collect()
     }

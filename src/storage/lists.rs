@@ -4,7 +4,7 @@
 use super::dialect::Col;
 use super::idempotent::{self, WriteOutcome};
 use super::rows::StoredRow;
-use super::{Store, StoreError, json, unix};
+use super::{Source, Store, StoreError, json, unix};
 use crate::citizen_handle::CitizenNumber;
 use crate::domain::lists::{ListEntry, ListKind, ListWindow, NewListEntry};
 use std::collections::HashMap;
@@ -130,7 +130,7 @@ impl Store {
         .bind(source)
         .bind(citizen_id)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool_for(Source::Replica))
         .await?;
         rows.iter().map(list_entry).collect()
     }

@@ -1,7 +1,7 @@
 //! Merchants, their API keys and their offers.
 
 use super::rows::{self, StoredRow};
-use super::{Merchant, MerchantKey, Store, StoreError, StoredOffer, Terminal, json, unix};
+use super::{Merchant, MerchantKey, Source, Store, StoreError, StoredOffer, Terminal, json, unix};
 use time::OffsetDateTime;
 
 const MERCHANT_COLUMNS: &str =
@@ -44,9 +44,9 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
+    pub async fn merchants(&self, source: Source) -> Result<Vec<Merchant>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{MERCHANT_COLUMNS} ORDER BY created_at, merchant_id")))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool_for(source))
             .await?;
         rows.iter().map(rows::merchant).collect()
     }
@@ -149,9 +149,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn all_offers(&self) -> Result<Vec<StoredOffer>, StoreError> {
+    pub async fn all_offers(&self, source: Source) -> Result<Vec<StoredOffer>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{OFFER_COLUMNS} ORDER BY created_at, offer_id")))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool_for(source))
             .await?;
         rows.iter().map(rows::offer).collect()
     }

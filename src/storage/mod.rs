@@ -4,6 +4,7 @@
 //! [`dialect`]. Storage offers primitives; the rules and the order of the
 //! steps live above it, in `domain` and `engine`.
 
+mod availability;
 mod batch;
 mod batch_reads;
 mod batch_writes;
@@ -61,19 +62,35 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    #[error("XINYI_READ_DATABASE_URL must name a PostgreSQL standby of XINYI_DATABASE_URL's PostgreSQL, not {0}")]
+    ReadUrl(String),
     #[error("{0} already exists")]
     AlreadyExists(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    /// A failure another caller met first, on a read both waited for.
-    #[error("{0}")]
-    Shared(String),
+    /// A failure another caller met first, on a read both waited for;
+    /// whether it was [`StoreError::is_unavailable`] survives the sharing.
+    #[error("{message}")]
+    Shared { message: String, unavailable: bool },
 }
 
 /// The database, whichever it is. Handlers and the engine never know which.
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    /// `XINYI_READ_DATABASE_URL`'s pool, for [`Source::Replica`] reads.
+    replica: Option<AnyPool>,
+}
+
+/// Where a read goes. Reports, listings, statements of settled days and the
+/// directory may read from a replica (`XINYI_READ_DATABASE_URL`, a
+/// PostgreSQL standby); the write path, every exactly-once check and every
+/// read that decides a write read the primary. Without a replica both are
+/// the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Primary,
+    Replica,
 }
 
 pub type SharedStore = Arc<Store>;
@@ -88,6 +105,13 @@ const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL
 /// Opens the store named by `url`'s scheme (`sqlite:` or `postgres:`)
 /// and runs its migrations.
 pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
+    connect_with_replica(url, None).await
+}
+
+/// [`connect`], with reads of [`Source::Replica`] sent to `replica_url` (a
+/// PostgreSQL standby). Its pool connects lazily: a node starts while the
+/// replica is away, and those reads answer 503 until it is back.
+pub async fn connect_with_replica(url: &str, replica_url: Option<&str>) -> Result<SharedStore, StoreError> {
     let dialect = Dialect::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
     sqlx::any::install_default_drivers();
     let pool = match dialect {
@@ -104,13 +128,25 @@ pub async fn connect(url: &str) -> Result<SharedStore, StoreError> {
                 .await?
         }
         Dialect::Postgres => {
-            AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?
+            AnyPoolOptions::new().max_connections(16).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await?
         }
     };
-    let store = Store { pool, dialect };
+    let replica = match replica_url {
+        None => None,
+        Some(read) if dialect == Dialect::Postgres && Dialect::of_url(read) == Some(Dialect::Postgres) => {
+            Some(AnyPoolOptions::new().max_connections(16).acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy(read)?)
+        }
+        Some(read) => return Err(StoreError::ReadUrl(read.to_owned())),
+    };
+    let store = Store { pool, dialect, replica };
     store.migrate().await?;
     Ok(Arc::new(store))
 }
+
+/// How long a request waits for a PostgreSQL connection, the pool's retries
+/// of a refused one included, before it is answered 503: a till should
+/// hear "retry" in seconds, not wait out a restart.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `sqlite://PATH` creates the file if it is missing, unless the URL says
 /// otherwise with its own `mode=`.
@@ -128,6 +164,41 @@ impl Store {
     /// The pool's connections: open, and of those idle.
     pub fn pool_stats(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// The pool that `source` reads from.
+    fn pool_for(&self, source: Source) -> &AnyPool {
+        match (source, &self.replica) {
+            (Source::Replica, Some(replica)) => replica,
+            _ => &self.pool,
+        }
+    }
+
+    /// Whether reads of [`Source::Replica`] go to a replica.
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// What a read of `source` is at least as fresh as: now on the primary;
+    /// on a standby, the commit time of the last transaction it replayed.
+    /// None when a standby has replayed nothing since it started.
+    pub async fn read_as_of(&self, source: Source) -> Result<Option<OffsetDateTime>, StoreError> {
+        let Some(replica) = self.replica.as_ref().filter(|_| source == Source::Replica) else {
+            return Ok(Some(OffsetDateTime::now_utc()));
+        };
+        let (micros,): (Option<i64>,) = sqlx::query_as(dialect::REPLAYED_AS_OF).fetch_one(replica).await?;
+        micros
+            .map(|m| {
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
+                    .map_err(|_| StoreError::Corrupt(format!("replay time {m}")))
+            })
+            .transpose()
+    }
+
+    /// Whether the database takes writes now: reachable, and not a standby.
+    pub async fn writable(&self) -> Result<bool, StoreError> {
+        let (one,): (i64,) = sqlx::query_as(self.dialect.writable_probe()).fetch_one(&self.pool).await?;
+        Ok(one == 1)
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

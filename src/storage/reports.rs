@@ -1,7 +1,7 @@
 //! Report figures, summed by the database from the per-day rollups.
 
 use super::rows::StoredRow;
-use super::{Store, StoreError};
+use super::{Source, Store, StoreError};
 use crate::domain::reports::{GroupBy, GroupFigures, citizen_list};
 
 /// The SQL expression over `reduction_rollups` that names a row's group.
@@ -52,7 +52,7 @@ impl Store {
         .bind(from_day)
         .bind(to_day)
         .bind(merchant_id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool_for(Source::Replica))
         .await?;
         let groups = rows
             .iter()
@@ -76,7 +76,7 @@ impl Store {
         .bind(from_day)
         .bind(to_day)
         .bind(merchant_id)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool_for(Source::Replica))
         .await?;
         Ok((groups, merchants.int("merchants")? as u64))
     }

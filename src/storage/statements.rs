@@ -2,7 +2,7 @@
 //! the voids made in a span of time, each by its own time, in ledger order.
 
 use super::rows::{self, StoredRow};
-use super::{Store, StoreError, unix};
+use super::{Source, Store, StoreError, unix};
 use time::OffsetDateTime;
 
 /// A redemption, or a void of one, as a statement lists it.
@@ -35,6 +35,7 @@ impl Store {
         merchant_id: &str,
         from: OffsetDateTime,
         to: OffsetDateTime,
+        source: Source,
     ) -> Result<Vec<StatementRow>, StoreError> {
         let columns = "redemption_id, offer_id, level, amount_fen, discount_fen, payable_fen, offline, citizen_number";
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -48,7 +49,7 @@ impl Store {
         .bind(merchant_id)
         .bind(unix(from))
         .bind(unix(to))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool_for(source))
         .await?;
         rows.iter()
             .map(|r| {

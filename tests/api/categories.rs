@@ -108,7 +108,7 @@ async fn an_existing_database_migrates_with_its_merchants_categories_and_its_coo
     }
     let store = xinyi::storage::connect(database.url()).await.unwrap();
 
-    let merchants = store.merchants().await.unwrap();
+    let merchants = store.merchants(xinyi::storage::Source::Primary).await.unwrap();
     let mut categories: Vec<(String, String)> =
         merchants.iter().map(|m| (m.merchant_id.clone(), m.category.clone())).collect();
     categories.sort();

@@ -94,6 +94,7 @@ impl TestApp {
         let settings = Settings {
             addr: "127.0.0.1:0".into(),
             database_url: database_url.clone(),
+            read_database_url: None,
             master_key: Some(MASTER_KEY.into()),
             thresholds: LevelThresholds::default(),
             code_lifetime: CodeLifetime::DEFAULT,

@@ -256,7 +256,7 @@ pub(crate) fn tree_of(entries: &[Vec<u8>]) -> Vec<(u64, [u8; 32])> {
 /// the database could: every check inside the database passes after this.
 /// Returns the forged entries' bytes.
 pub(crate) async fn rewrite_history(app: &TestApp) -> Vec<Vec<u8>> {
-    let mut entries = app.state.store.ledger_entries(0, 1_000).await.unwrap();
+    let mut entries = app.state.store.ledger_entries(0, 1_000, xinyi::storage::Source::Primary).await.unwrap();
     entries[1].discount_fen += 100;
     entries[1].payable_fen -= 100;
     for i in 1..entries.len() {

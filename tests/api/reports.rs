@@ -38,7 +38,7 @@ async fn activity(app: &TestApp) -> String {
 }
 
 async fn ledger_net(app: &TestApp) -> i64 {
-    let entries = app.state.store.ledger_entries(0, 10_000).await.unwrap();
+    let entries = app.state.store.ledger_entries(0, 10_000, xinyi::storage::Source::Primary).await.unwrap();
     entries.iter().map(|e| if e.kind == EntryKind::Redemption { e.discount_fen } else { -e.discount_fen }).sum()
 }
 

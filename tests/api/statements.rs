@@ -6,7 +6,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-fn china_day(at: OffsetDateTime) -> String {
+pub(crate) fn china_day(at: OffsetDateTime) -> String {
     at.to_offset(time::macros::offset!(+8)).date().to_string()
 }
 
