@@ -138,3 +138,51 @@ pub async fn replica_report_reconciles(node: &str, auditor: &str, url: &str) -> 
     }
     panic!("the replica's report never reconciled with the ledger ({count} redemptions, {fen} fen): {last}");
 }
+
+/// A settled day's statement, read through the node whose settled
+/// statements go to the standby, is byte for byte the primary's, and the
+/// same again when asked again. One of `shop`'s redemptions is moved two
+/// days back on the primary first, so that day holds exactly one entry; the
+/// standby has replayed the move once the replica's statement shows it
+/// (a real settled day is never written to, so only this test's own move
+/// needs the wait). Returns how long the standby took.
+pub async fn settled_statement_is_the_same_on_the_replica(
+    bases: &[String],
+    shop: &Shop,
+    url: &str,
+) -> std::time::Duration {
+    let mut db = PgConnection::connect(url).await.unwrap();
+    let moved: i64 = sqlx::query_scalar(
+        "UPDATE redemptions SET created_at = created_at - 172800 WHERE redemption_id = \
+         (SELECT MIN(redemption_id) FROM redemptions WHERE merchant_id = $1) RETURNING created_at",
+    )
+    .bind(&shop.merchant_id)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let moved = time::OffsetDateTime::from_unix_timestamp(moved).unwrap();
+    let day = moved.to_offset(time::macros::offset!(+8)).date();
+    let client = reqwest::Client::new();
+    let fetch = |base: &String| {
+        let request = client.get(format!("{base}/v1/merchant/statements/{day}")).bearer_auth(&shop.api_key);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "the statement of {day}");
+            response.bytes().await.unwrap().to_vec()
+        }
+    };
+    let on_primary = fetch(&bases[0]).await;
+    let statement: serde_json::Value = serde_json::from_slice(&on_primary).unwrap();
+    let entries = statement["entries"].as_array().map(Vec::len);
+    assert_eq!((statement["settled"].as_bool(), entries), (Some(true), Some(1)), "{statement}");
+    let started = std::time::Instant::now();
+    loop {
+        let on_replica = fetch(&bases[1]).await;
+        if on_replica == on_primary {
+            assert_eq!(fetch(&bases[1]).await, on_primary, "a settled statement changed between two reads");
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the standby never replayed the move");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

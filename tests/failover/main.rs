@@ -151,5 +151,7 @@ async fn nothing_acknowledged_is_lost_when_the_primary_is_killed_under_load_nor_
         "replica: the report reconciled with the ledger to the fen after {:.2} s, as_of {as_of}",
         took.as_secs_f64()
     );
+    let took = checks::settled_statement_is_the_same_on_the_replica(&bases, &world.shops[0], &cluster.url).await;
+    println!("replica: a settled day's statement was the primary's byte for byte after {:.2} s", took.as_secs_f64());
     drop(store);
 }
